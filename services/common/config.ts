@@ -1,0 +1,60 @@
+import { Ajv } from 'ajv';
+import { Type } from '@sinclair/typebox';
+import type { Static, TObject } from '@sinclair/typebox';
+import { CommonErrorCodes, PortentError } from './errors.ts';
+import { LOG_LEVELS } from './logger.ts';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads the settings a service declares in `schema` from the environment,
+ * once, at start-up.
+ *
+ * - Values are coerced from strings ("5" -> 5, "true" -> true) and defaults
+ *   from the schema are filled in.
+ * - Any variable that starts with one of `ownPrefixes` but is not in the
+ *   schema is rejected, so a typo such as PORTENT_DETECTOR_SURGE_FACTR fails
+ *   loudly instead of being ignored.
+ * - Every problem is reported together in one error.
+ * - The result is frozen.
+ */
+export function loadConfig<S extends TObject>(schema: S, env: Env, ownPrefixes: readonly string[]): Readonly<Static<S>> {
+  const known = new Set(Object.keys(schema.properties));
+  const problems: string[] = [];
+  const raw: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    if (known.has(key)) raw[key] = value;
+    else if (ownPrefixes.some((p) => key.startsWith(p))) problems.push(`${key}: unknown setting`);
+  }
+  const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false });
+  const validate = ajv.compile<Static<S>>(schema);
+  if (!validate(raw)) {
+    for (const e of validate.errors ?? []) {
+      const key = e.instancePath.replace(/^\//, '') || String(e.params['missingProperty'] ?? '');
+      problems.push(`${key}: ${e.message ?? 'invalid'}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new PortentError(CommonErrorCodes.CONFIG_INVALID, `invalid configuration:\n  ${problems.join('\n  ')}`, {
+      fields: { problems },
+    });
+  }
+  return Object.freeze(raw as Static<S>);
+}
+
+/** `KAFKA_BROKERS=host:port,host:port` as a list. */
+export function brokerList(value: string): string[] {
+  return value.split(',').map((b) => b.trim()).filter((b) => b.length > 0);
+}
+
+/** Settings every service reads. */
+export const commonSettings = {
+  KAFKA_BROKERS: Type.String({
+    default: '127.0.0.1:9092',
+    pattern: '^[^,:\\s]+:\\d{1,5}(,[^,:\\s]+:\\d{1,5})*$',
+    description: 'Comma-separated bootstrap brokers, host:port',
+  }),
+  PORTENT_TOPIC_PREFIX: Type.String({ default: 'portent.', pattern: '^[a-zA-Z0-9._-]*$', description: 'Prefix of every topic name' }),
+  PORTENT_LOG_LEVEL: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'info' }),
+};

@@ -1,0 +1,62 @@
+/**
+ * Every topic Portent uses. Names carry a version suffix: a breaking change of
+ * a topic's schema or keying gets a new topic, never a silent change.
+ *
+ * | topic                | key            | value (Avro single-object)     | cleanup |
+ * |----------------------|----------------|--------------------------------|---------|
+ * | connections.v1       | "tcp/445"      | ConnectionBatch                | delete  |
+ * | port-stats.v1        | "tcp/445"      | PortStats                      | delete  |
+ * | alerts.v1            | alertId        | Alert                          | delete  |
+ * | subscriptions.v1     | subscription id| Subscription, null = deleted   | compact |
+ * | dead-letter.v1       | original key   | original bytes, reason headers | delete  |
+ *
+ * Keying connections by protocol/port puts every event of a port in one
+ * partition, so one detector instance owns a port's window and baseline.
+ */
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  readonly config: Readonly<Record<string, string>>;
+}
+
+export interface TopicNames {
+  readonly connections: string;
+  readonly portStats: string;
+  readonly alerts: string;
+  readonly subscriptions: string;
+  readonly deadLetter: string;
+}
+
+export function topicNames(prefix: string): TopicNames {
+  return Object.freeze({
+    connections: `${prefix}connections.v1`,
+    portStats: `${prefix}port-stats.v1`,
+    alerts: `${prefix}alerts.v1`,
+    subscriptions: `${prefix}subscriptions.v1`,
+    deadLetter: `${prefix}dead-letter.v1`,
+  });
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Topic specs for `ensureTopics`; `partitions` scales the data topics. */
+export function topicSpecs(names: TopicNames, partitions: number): TopicSpec[] {
+  const keep = (days: number): Record<string, string> => ({ 'cleanup.policy': 'delete', 'retention.ms': String(days * DAY_MS) });
+  return [
+    { name: names.connections, partitions, config: keep(3) },
+    { name: names.portStats, partitions, config: keep(30) },
+    { name: names.alerts, partitions, config: keep(90) },
+    { name: names.deadLetter, partitions: 1, config: keep(14) },
+    { name: names.subscriptions, partitions: 1, config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' } },
+  ];
+}
+
+/** Dead-letter record headers: why a record could not be processed, and where it came from. */
+export const DeadLetterHeaders = {
+  reason: 'portent-dlq-reason',
+  message: 'portent-dlq-message',
+  topic: 'portent-dlq-topic',
+  partition: 'portent-dlq-partition',
+  offset: 'portent-dlq-offset',
+  consumer: 'portent-dlq-consumer',
+} as const;

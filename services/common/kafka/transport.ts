@@ -1,0 +1,180 @@
+/**
+ * The one module that talks to kafkajs. kafkajs has been unmaintained since
+ * 2023; everything else in Portent sees only the small interfaces below, so
+ * the client can be swapped (e.g. for @platformatic/kafka) by rewriting this
+ * file alone.
+ */
+import kafkajs from 'kafkajs';
+import type { Admin, Consumer, IHeaders, LogEntry, Producer } from 'kafkajs';
+import type { Logger } from '../logger.ts';
+import type { TopicSpec } from './topics.ts';
+
+const { Kafka, Partitioners, logLevel } = kafkajs;
+
+export interface OutRecord {
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface InRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly timestamp: number;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface InBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly InRecord[];
+  /** Keep the group membership alive during long work on one batch. */
+  heartbeat(): Promise<void>;
+}
+
+export interface RecordProducer {
+  /** Resolves once every record is acknowledged by all in-sync replicas. */
+  send(topic: string, records: readonly OutRecord[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RecordConsumer {
+  /**
+   * Runs `handler` for each fetched batch, one partition at a time. Offsets
+   * are committed only after the handler resolves, so processing is
+   * at-least-once. A handler that throws makes the batch be fetched again.
+   */
+  run(handler: (batch: InBatch) => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Where a group without committed offsets starts. */
+  readonly fromBeginning: boolean;
+  /** false for throw-away readers (e.g. materialising a compacted topic) that must leave no offsets behind. */
+  readonly commitOffsets?: boolean;
+}
+
+export interface KafkaTransportOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly logger: Logger;
+}
+
+export class KafkaTransport {
+  readonly #kafka: InstanceType<typeof Kafka>;
+
+  constructor(opts: KafkaTransportOptions) {
+    const log = opts.logger.child({ component: 'kafkajs' });
+    this.#kafka = new Kafka({
+      clientId: opts.clientId,
+      brokers: [...opts.brokers],
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry: LogEntry) => {
+        const { message, ...extra } = entry.log;
+        const fn = entry.level <= logLevel.ERROR ? log.error.bind(log) : log.warn.bind(log);
+        fn({ ns: entry.namespace, ...extra }, message);
+      },
+      retry: { initialRetryTime: 200, retries: 8 },
+    });
+  }
+
+  /** An idempotent producer: acks=all, retries never duplicate or reorder. */
+  async producer(): Promise<RecordProducer> {
+    const producer: Producer = this.#kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    return {
+      async send(topic, records) {
+        if (records.length === 0) return;
+        await producer.send({ topic, acks: -1, messages: records.map(toMessage) });
+      },
+      close: () => producer.disconnect(),
+    };
+  }
+
+  consumer(opts: ConsumerOptions): RecordConsumer {
+    const consumer: Consumer = this.#kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false });
+    return {
+      async run(handler) {
+        await consumer.connect();
+        await consumer.subscribe({ topics: [...opts.topics], fromBeginning: opts.fromBeginning });
+        await consumer.run({
+          autoCommit: opts.commitOffsets ?? true,
+          eachBatchAutoResolve: true,
+          eachBatch: async ({ batch, heartbeat }) => {
+            const records = batch.messages.map((m): InRecord => ({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: m.offset,
+              timestamp: Number(m.timestamp),
+              key: m.key === null ? null : m.key.toString('utf8'),
+              value: m.value,
+              headers: fromHeaders(m.headers),
+            }));
+            await handler({ topic: batch.topic, partition: batch.partition, records, heartbeat });
+          },
+        });
+      },
+      close: () => consumer.disconnect(),
+    };
+  }
+
+  /** Creates missing topics; existing ones are left as they are. */
+  async ensureTopics(specs: readonly TopicSpec[], replicationFactor: number): Promise<void> {
+    await this.#withAdmin(async (admin) => {
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((s) => !existing.has(s.name));
+      if (missing.length === 0) return;
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((s) => ({
+          topic: s.name,
+          numPartitions: s.partitions,
+          replicationFactor,
+          configEntries: Object.entries(s.config).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    });
+  }
+
+  /** The offset one past the last record, per partition (the high watermark). */
+  async endOffsets(topic: string): Promise<Map<number, bigint>> {
+    return this.#withAdmin(async (admin) => {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+    });
+  }
+
+  async #withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = this.#kafka.admin();
+    await admin.connect();
+    try {
+      return await fn(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+function toMessage(r: OutRecord): { key: string | null; value: Buffer | null; headers?: IHeaders } {
+  return r.headers === undefined ? { key: r.key, value: r.value } : { key: r.key, value: r.value, headers: { ...r.headers } };
+}
+
+function fromHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(v) ? v[0] : v;
+    if (first !== undefined) out[k] = first.toString();
+  }
+  return out;
+}

@@ -1,4 +1,5 @@
 import { Ajv } from 'ajv';
+import formats from 'ajv-formats';
 import { Type } from '@sinclair/typebox';
 import type { Static, TObject } from '@sinclair/typebox';
 import { CommonErrorCodes, PortentError } from './errors.ts';
@@ -28,6 +29,7 @@ export function loadConfig<S extends TObject>(schema: S, env: Env, ownPrefixes: 
     else if (ownPrefixes.some((p) => key.startsWith(p))) problems.push(`${key}: unknown setting`);
   }
   const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false });
+  formats.default(ajv);
   const validate = ajv.compile<Static<S>>(schema);
   if (!validate(raw)) {
     for (const e of validate.errors ?? []) {

@@ -50,6 +50,11 @@ function typeOf(schema: Json, out: Out): string {
   return typeOf(kind ?? null, out);
 }
 
+function str(v: Json | undefined): string {
+  if (typeof v !== 'string') throw new Error(`expected a name, got ${JSON.stringify(v)}`);
+  return v;
+}
+
 function wrap(t: string): string {
   return t.includes('|') ? `(${t})` : t;
 }
@@ -59,15 +64,15 @@ function doc(schema: JsonObject, indent: string): string {
 }
 
 function emitRecord(schema: JsonObject, out: Out): string {
-  const name = shortName(String(schema['name']));
+  const name = shortName(str(schema['name']));
   const fields = (schema['fields'] as JsonObject[]).map((f) => {
-    return `${doc(f, '  ')}  ${String(f['name'])}: ${typeOf(f['type'] ?? null, out)};\n`;
+    return `${doc(f, '  ')}  ${str(f['name'])}: ${typeOf(f['type'] ?? null, out)};\n`;
   });
   return declare(out, name, `${doc(schema, '')}export interface ${name} {\n${fields.join('')}}\n`);
 }
 
 function emitEnum(schema: JsonObject, out: Out): string {
-  const name = shortName(String(schema['name']));
+  const name = shortName(str(schema['name']));
   const symbols = (schema['symbols'] as string[]).map((s) => `'${s}'`).join(' | ');
   return declare(out, name, `${doc(schema, '')}export type ${name} = ${symbols};\n`);
 }

@@ -48,11 +48,11 @@ export class CompactedTable<V> {
   async #follow(transport: KafkaTransport, topic: string, groupPrefix: string, onBadRecord: (r: InRecord, err: unknown) => void): Promise<void> {
     const ends = await transport.endOffsets(topic);
     const pending = new Set([...ends].filter(([, end]) => end > 0n).map(([p]) => p));
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
-    if (pending.size === 0) resolve();
+    const { promise, resolve, reject } = Promise.withResolvers<undefined>();
+    if (pending.size === 0) resolve(undefined);
     this.#consumer = transport.consumer({ groupId: `${groupPrefix}-${randomUUID()}`, topics: [topic], fromBeginning: true, commitOffsets: false });
     this.#consumer
-      .run(async (batch) => {
+      .run((batch) => {
         for (const r of batch.records) {
           if (r.key === null) continue;
           try {
@@ -62,7 +62,8 @@ export class CompactedTable<V> {
           }
           if (BigInt(r.offset) + 1n >= (ends.get(r.partition) ?? 0n)) pending.delete(r.partition);
         }
-        if (pending.size === 0) resolve();
+        if (pending.size === 0) resolve(undefined);
+        return Promise.resolve();
       })
       .catch(reject);
     return promise;

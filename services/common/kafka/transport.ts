@@ -111,7 +111,8 @@ export class KafkaTransport {
         await consumer.run({
           autoCommit: opts.commitOffsets ?? true,
           eachBatchAutoResolve: true,
-          eachBatch: async ({ batch, heartbeat }) => {
+          eachBatch: async (payload) => {
+            const { batch } = payload;
             const records = batch.messages.map((m): InRecord => ({
               topic: batch.topic,
               partition: batch.partition,
@@ -121,7 +122,7 @@ export class KafkaTransport {
               value: m.value,
               headers: fromHeaders(m.headers),
             }));
-            await handler({ topic: batch.topic, partition: batch.partition, records, heartbeat });
+            await handler({ topic: batch.topic, partition: batch.partition, records, heartbeat: () => payload.heartbeat() });
           },
         });
       },

@@ -1,0 +1,77 @@
+import { Type } from '@sinclair/typebox';
+import { brokerList, commonSettings, loadConfig } from '../common/config.ts';
+import type { Env } from '../common/config.ts';
+import { CommonErrorCodes, PortentError } from '../common/errors.ts';
+import type { LogLevel } from '../common/logger.ts';
+import { DURATION_LIST_PATTERN, parseDurationList } from './duration.ts';
+
+/** Every variable the alerter reads. Unknown PORTENT_ALERTER_* variables are rejected. */
+export const alerterSettings = Type.Object({
+  ...commonSettings,
+  PORTENT_ALERTER_HTTP_HOST: Type.String({ default: '0.0.0.0', minLength: 1, description: '0.0.0.0 so probes reach the pod' }),
+  PORTENT_ALERTER_HTTP_PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
+  // Required, no default: the subscription API manages secrets, so there is no anonymous mode.
+  // The pattern (one or more comma-separated tokens of >= 16 visible ASCII characters) keeps
+  // the check inside the schema, so it is reported together with every other problem and its
+  // message never echoes a token.
+  PORTENT_ALERTER_API_TOKENS: Type.String({
+    pattern: '^\\s*[\\x21-\\x2b\\x2d-\\x7e]{16,}\\s*(,\\s*[\\x21-\\x2b\\x2d-\\x7e]{16,}\\s*)*$',
+    description: 'Comma-separated bearer tokens, each at least 16 characters',
+  }),
+  PORTENT_ALERTER_GROUP_ID: Type.String({ default: 'portent-alerter', minLength: 1 }),
+  PORTENT_ALERTER_DELIVERY_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 1, maximum: 600_000 }),
+  PORTENT_ALERTER_RETRY_SCHEDULE: Type.String({
+    default: '1s,5s,30s',
+    pattern: DURATION_LIST_PATTERN,
+    description: 'Delays before each retry, e.g. 1s,5s,30s (units ms, s, m, h, d); empty = no retries',
+  }),
+  PORTENT_ALERTER_MAX_RESPONSE_BYTES: Type.Integer({ default: 65_536, minimum: 0, maximum: 16 * 1024 * 1024 }),
+});
+
+export interface DeliverySettings {
+  readonly timeoutMs: number;
+  /** Delay before retry n (ms); its length is the number of retries after the first attempt. */
+  readonly retrySchedule: readonly number[];
+  readonly maxResponseBytes: number;
+}
+
+export interface AlerterConfig {
+  readonly kafkaBrokers: readonly string[];
+  readonly topicPrefix: string;
+  readonly logLevel: LogLevel;
+  readonly http: { readonly host: string; readonly port: number };
+  readonly apiTokens: readonly string[];
+  readonly groupId: string;
+  readonly delivery: DeliverySettings;
+}
+
+/** Reads and validates the environment once; the result is deeply frozen. */
+export function loadAlerterConfig(env: Env): AlerterConfig {
+  const raw = loadConfig(alerterSettings, env, ['PORTENT_ALERTER_']);
+  const retrySchedule = parseDurationList(raw.PORTENT_ALERTER_RETRY_SCHEDULE);
+  // The schema pattern already rejects this; the check keeps the type honest.
+  if (retrySchedule === undefined) throw invalid('PORTENT_ALERTER_RETRY_SCHEDULE', 'not a list of durations');
+  return deepFreeze({
+    kafkaBrokers: brokerList(raw.KAFKA_BROKERS),
+    topicPrefix: raw.PORTENT_TOPIC_PREFIX,
+    logLevel: raw.PORTENT_LOG_LEVEL,
+    http: { host: raw.PORTENT_ALERTER_HTTP_HOST, port: raw.PORTENT_ALERTER_HTTP_PORT },
+    apiTokens: [...new Set(raw.PORTENT_ALERTER_API_TOKENS.split(',').map((t) => t.trim()))],
+    groupId: raw.PORTENT_ALERTER_GROUP_ID,
+    delivery: {
+      timeoutMs: raw.PORTENT_ALERTER_DELIVERY_TIMEOUT_MS,
+      retrySchedule,
+      maxResponseBytes: raw.PORTENT_ALERTER_MAX_RESPONSE_BYTES,
+    },
+  });
+}
+
+function invalid(key: string, problem: string): PortentError {
+  const problems = [`${key}: ${problem}`];
+  return new PortentError(CommonErrorCodes.CONFIG_INVALID, `invalid configuration:\n  ${problems.join('\n  ')}`, { fields: { problems } });
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (typeof v === 'object' && v !== null) deepFreeze(v);
+  return Object.freeze(value);
+}

@@ -1,0 +1,85 @@
+import { PortentError } from '../common/errors.ts';
+
+/**
+ * Every error the alerter raises, each with a stable code. The HTTP layer maps
+ * codes to statuses and the pipeline maps them to dead-letter reasons; neither
+ * reads message text.
+ */
+export const AlerterErrorCodes = {
+  UNAUTHORIZED: 'ALERTER_ERR_UNAUTHORIZED',
+  INVALID_REQUEST: 'ALERTER_ERR_INVALID_REQUEST',
+  BODY_TOO_LARGE: 'ALERTER_ERR_BODY_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'ALERTER_ERR_UNSUPPORTED_MEDIA_TYPE',
+  ROUTE_NOT_FOUND: 'ALERTER_ERR_ROUTE_NOT_FOUND',
+  NOT_READY: 'ALERTER_ERR_NOT_READY',
+  INTERNAL: 'ALERTER_ERR_INTERNAL',
+  SUBSCRIPTION_NOT_FOUND: 'ALERTER_ERR_SUBSCRIPTION_NOT_FOUND',
+  SUBSCRIPTION_INVALID: 'ALERTER_ERR_SUBSCRIPTION_INVALID',
+  SUBSCRIPTION_WRITE_FAILED: 'ALERTER_ERR_SUBSCRIPTION_WRITE_FAILED',
+  SECRET_INVALID: 'ALERTER_ERR_SECRET_INVALID',
+  DELIVERY_FAILED: 'ALERTER_ERR_DELIVERY_FAILED',
+  DELIVERY_ABORTED: 'ALERTER_ERR_DELIVERY_ABORTED',
+} as const;
+
+export type AlerterErrorCode = (typeof AlerterErrorCodes)[keyof typeof AlerterErrorCodes];
+
+export type AlerterError = PortentError<AlerterErrorCode>;
+
+export function isAlerterError(err: unknown): err is AlerterError {
+  return err instanceof PortentError && (Object.values(AlerterErrorCodes) as string[]).includes(err.code);
+}
+
+export function subscriptionNotFound(id: string): AlerterError {
+  return new PortentError(AlerterErrorCodes.SUBSCRIPTION_NOT_FOUND, `subscription ${id} not found`, { fields: { id } });
+}
+
+export function subscriptionInvalid(field: string, message: string): AlerterError {
+  return new PortentError(AlerterErrorCodes.SUBSCRIPTION_INVALID, `${field} ${message}`, { fields: { field } });
+}
+
+export function subscriptionWriteFailed(id: string, cause: unknown): AlerterError {
+  return new PortentError(AlerterErrorCodes.SUBSCRIPTION_WRITE_FAILED, `could not store subscription ${id}`, {
+    cause,
+    canRetry: true,
+    fields: { id },
+  });
+}
+
+export function unauthorized(): AlerterError {
+  return new PortentError(AlerterErrorCodes.UNAUTHORIZED, 'missing or invalid bearer token');
+}
+
+export function notReady(what: string): AlerterError {
+  return new PortentError(AlerterErrorCodes.NOT_READY, `${what} is not ready yet`, { canRetry: true, fields: { what } });
+}
+
+/** Why one delivery attempt failed; `status` is set only when the receiver answered. */
+export type DeliveryFailureReason = 'status' | 'redirect' | 'gone' | 'timeout' | 'network';
+
+export interface DeliveryFailureFields {
+  readonly reason: DeliveryFailureReason;
+  readonly status: number | null;
+  readonly attempt: number;
+  readonly subscriptionId: string;
+}
+
+/**
+ * A webhook that could not be delivered. `canRetry` is false when the receiver
+ * asked us to stop (410 Gone); `attempt` is the attempt that failed (1-based).
+ */
+export function deliveryFailed(f: DeliveryFailureFields, message: string, canRetry: boolean, cause?: unknown): AlerterError {
+  return new PortentError(AlerterErrorCodes.DELIVERY_FAILED, message, {
+    cause,
+    canRetry,
+    fields: { ...f, canRetry },
+  });
+}
+
+/** Delivery stopped because the alerter is shutting down: the record must not be committed. */
+export function deliveryAborted(subscriptionId: string, cause: unknown): AlerterError {
+  return new PortentError(AlerterErrorCodes.DELIVERY_ABORTED, `delivery to ${subscriptionId} aborted by shutdown`, {
+    cause,
+    canRetry: true,
+    fields: { subscriptionId },
+  });
+}

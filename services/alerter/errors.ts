@@ -19,6 +19,8 @@ export const AlerterErrorCodes = {
   SECRET_INVALID: 'ALERTER_ERR_SECRET_INVALID',
   DELIVERY_FAILED: 'ALERTER_ERR_DELIVERY_FAILED',
   DELIVERY_ABORTED: 'ALERTER_ERR_DELIVERY_ABORTED',
+  EMPTY_ALERT: 'ALERTER_ERR_EMPTY_ALERT',
+  BATCH_LOST: 'ALERTER_ERR_BATCH_LOST',
 } as const;
 
 export type AlerterErrorCode = (typeof AlerterErrorCodes)[keyof typeof AlerterErrorCodes];
@@ -82,4 +84,17 @@ export function deliveryAborted(subscriptionId: string, cause: unknown): Alerter
     canRetry: true,
     fields: { subscriptionId },
   });
+}
+
+/** A record on the alerts topic without a value: nothing to decode or deliver. */
+export function emptyAlert(): AlerterError {
+  return new PortentError(AlerterErrorCodes.EMPTY_ALERT, 'alert record has no value');
+}
+
+/**
+ * The consumer lost its claim on the batch (heartbeat failed, e.g. during a
+ * rebalance): stop without committing, another member will deliver it.
+ */
+export function batchLost(cause: unknown): AlerterError {
+  return new PortentError(AlerterErrorCodes.BATCH_LOST, 'consumer lost the batch while delivering', { cause, canRetry: true });
 }

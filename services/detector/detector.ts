@@ -70,15 +70,16 @@ export class Detector {
     }
     p.maxEventTime = newest;
     const out: PortOutput = { alerts: [], stats: [] };
-    for (const port of touched) {
-      const firing = port.checkOpenWindows(newest);
-      if (firing !== undefined) out.alerts.push(firing);
-    }
+    // Close first, so the open windows are judged against the freshest baseline.
     const next = this.watermark(partition);
     const boundary = windowStartOf(next, size);
     if (boundary > p.closedThrough) {
       p.closedThrough = boundary;
       for (const port of p.ports.values()) port.closeUpTo(next, out);
+    }
+    for (const port of touched) {
+      const firing = port.checkOpenWindows(newest);
+      if (firing !== undefined) out.alerts.push(firing);
     }
     return { ...out, late };
   }

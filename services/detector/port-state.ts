@@ -58,11 +58,15 @@ export class PortState {
     if (this.#surge !== undefined || !this.baseline.warm) return undefined;
     const threshold = surgeThreshold(this.baseline, this.#opts);
     for (const acc of [...this.#open.values()].sort((a, b) => a.start - b.start)) {
-      if (acc.distinctSources <= threshold) continue;
-      this.#surge = { alertId: surgeAlertId(this.protocol, this.port, acc.start), onsetWindowStart: acc.start, sequence: 0, quietWindows: 0 };
-      return surgeAlert('FIRING', this.#surge, this.#evidence(acc, eventTime), this.baseline, this.#opts);
+      if (acc.distinctSources > threshold) return this.#fire(acc, eventTime);
     }
     return undefined;
+  }
+
+  #fire(acc: WindowAccumulator, eventTime: number): Alert {
+    const surge: OpenSurge = { alertId: surgeAlertId(this.protocol, this.port, acc.start), onsetWindowStart: acc.start, sequence: 0, quietWindows: 0 };
+    this.#surge = surge;
+    return surgeAlert('FIRING', surge, this.#evidence(acc, eventTime), this.baseline, this.#opts);
   }
 
   /** Closes, in order, every window that ends at or before `watermark`, empty ones included. */
@@ -99,7 +103,10 @@ export class PortState {
         surging,
       });
     }
-    if (this.#surge !== undefined) {
+    if (surging && this.#surge === undefined && acc !== undefined) {
+      // Crossed and closed in the same step (e.g. one large batch): fire now rather than never.
+      out.alerts.push(this.#fire(acc, watermark));
+    } else if (this.#surge !== undefined) {
       this.#surge.quietWindows = surging ? 0 : this.#surge.quietWindows + 1;
       if (this.#surge.quietWindows >= this.#opts.resolveAfterWindows) {
         this.#surge.sequence += 1;

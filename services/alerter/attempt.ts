@@ -1,0 +1,97 @@
+import type { DeliveryFailureReason } from './errors.ts';
+
+/** One HTTP request and what became of it. */
+export interface AttemptRequest {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface AttemptLimits {
+  readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
+  /** Aborts the request when the alerter shuts down; the attempt then rejects. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface AttemptResult {
+  /** The receiver's status, or null when no response arrived. */
+  readonly status: number | null;
+  /** null when the attempt succeeded. */
+  readonly failure: DeliveryFailureReason | null;
+  readonly retryAfter: string | null;
+  /** The start of the response body (for operators), or the transport error's message. */
+  readonly detail: string;
+  readonly cause?: unknown;
+}
+
+const DETAIL_CHARS = 200;
+
+/**
+ * POSTs once. Never follows redirects (Standard Webhooks: "`3xx`: Failure.
+ * Following redirects causes unnecessary load on both the sender and the
+ * receiver"), and a redirect to an internal address would also bypass any
+ * check made on the subscribed URL.
+ *
+ * The timeout covers the whole exchange, body included. At most
+ * `maxResponseBytes` of the response are read, then the stream is cancelled,
+ * so a receiver cannot make us buffer an endless answer.
+ */
+export async function postOnce(req: AttemptRequest, limits: AttemptLimits): Promise<AttemptResult> {
+  const timeout = AbortSignal.timeout(limits.timeoutMs);
+  const signal = limits.signal === undefined ? timeout : AbortSignal.any([timeout, limits.signal]);
+  let res: Response;
+  try {
+    res = await fetch(req.url, { method: 'POST', headers: req.headers, body: req.body, redirect: 'manual', signal });
+  } catch (err) {
+    if (limits.signal?.aborted === true) throw err;
+    const failure = timeout.aborted ? 'timeout' : 'network';
+    return { status: null, failure, retryAfter: null, detail: describe(err), cause: err };
+  }
+  // The status line decides the outcome; a body cut short by the timeout does not undo a 2xx.
+  const body = await readCapped(res, limits.maxResponseBytes).catch(() => Buffer.alloc(0));
+  return { status: res.status, failure: classify(res.status), retryAfter: res.headers.get('retry-after'), detail: snippet(body) };
+}
+
+/**
+ * Standard Webhooks, "Delivery success and failure": "A webhook delivery is
+ * considered successful if it was responded to with a `2xx` status code
+ * [...]" and "`410 Gone`: [...] Sender should disable the webhook endpoint,
+ * and stop sending it messages."
+ */
+export function classify(status: number): DeliveryFailureReason | null {
+  if (status >= 200 && status <= 299) return null;
+  if (status >= 300 && status <= 399) return 'redirect';
+  if (status === 410) return 'gone';
+  return 'status';
+}
+
+async function readCapped(res: Response, max: number): Promise<Buffer> {
+  if (res.body === null) return Buffer.alloc(0);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    // Releases the connection whether or not the body was read to the end.
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, max);
+}
+
+function snippet(body: Buffer): string {
+  // Control characters would garble logs and dead-letter headers.
+  return body.subarray(0, DETAIL_CHARS * 4).toString('utf8').replace(/\p{Cc}+/gu, ' ').slice(0, DETAIL_CHARS);
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return `${err.message}${cause}`.slice(0, DETAIL_CHARS);
+}

@@ -1,0 +1,94 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from '../common/logger.ts';
+import type { DeliverySettings } from './config.ts';
+import { deliveryAborted, deliveryFailed } from './errors.ts';
+import type { AlerterError } from './errors.ts';
+import { postOnce } from './attempt.ts';
+import type { AttemptResult } from './attempt.ts';
+import { nextDelay, parseRetryAfter } from './retry-policy.ts';
+import { requestHeaders } from './webhook.ts';
+import type { Webhook } from './webhook.ts';
+
+/** Waits `ms`; rejects when `signal` aborts. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export interface DeliveryOptions {
+  readonly settings: DeliverySettings;
+  readonly logger: Logger;
+  /** Shutdown: stops the current attempt or wait, and `deliver` rejects with ALERTER_ERR_DELIVERY_ABORTED. */
+  readonly signal?: AbortSignal | undefined;
+  /** Injectable for tests, and so the pipeline can heartbeat while it waits. */
+  readonly sleep?: Sleep;
+  /** [0, 1); injectable so tests can pin the jitter. */
+  readonly random?: () => number;
+  readonly now?: () => number;
+}
+
+export interface DeliveryOutcome {
+  readonly delivered: boolean;
+  /** The last status the receiver answered with, or null if it never answered. */
+  readonly status: number | null;
+  readonly attempts: number;
+  readonly durationMs: number;
+  /** ALERTER_ERR_DELIVERY_FAILED when not delivered, else null. */
+  readonly error: AlerterError | null;
+}
+
+export const defaultSleep: Sleep = (ms, signal) => delay(ms, undefined, signal === undefined ? {} : { signal });
+
+/**
+ * Delivers one webhook: the first attempt at once, then one retry per entry
+ * of the retry schedule, until a 2xx. A 410 Gone stops at once. Each attempt
+ * is signed afresh with its own timestamp under the same webhook-id.
+ *
+ * Resolves with the outcome whatever the receiver does; rejects only when
+ * `signal` aborts, so the caller leaves the record uncommitted.
+ */
+export async function deliver(webhook: Webhook, opts: DeliveryOptions): Promise<DeliveryOutcome> {
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? defaultSleep;
+  const log = opts.logger.child({ subscriptionId: webhook.subscriptionId, webhookId: webhook.id, origin: originOf(webhook.url) });
+  const started = now();
+  for (let attempt = 1; ; attempt++) {
+    const result = await guard(webhook, opts.signal, () =>
+      postOnce({ url: webhook.url, headers: requestHeaders(webhook, now()), body: webhook.body }, { ...opts.settings, signal: opts.signal }),
+    );
+    const outcome = { status: result.status, attempts: attempt, durationMs: now() - started };
+    if (result.failure === null) {
+      log.debug({ ...outcome }, 'webhook delivered');
+      return { delivered: true, ...outcome, error: null };
+    }
+    const wait = result.failure === 'gone' ? undefined : nextDelay(opts.settings.retrySchedule, attempt - 1, parseRetryAfter(result.retryAfter, now()), opts.random ?? Math.random);
+    log.warn({ ...outcome, reason: result.failure, detail: result.detail, retryInMs: wait ?? null }, 'webhook attempt failed');
+    if (wait === undefined) return { delivered: false, ...outcome, error: finalError(webhook, result, attempt, log) };
+    await guard(webhook, opts.signal, () => sleep(wait, opts.signal));
+  }
+}
+
+function finalError(webhook: Webhook, result: AttemptResult, attempt: number, log: Logger): AlerterError {
+  const reason = result.failure ?? 'status';
+  const gone = reason === 'gone';
+  if (gone) log.warn('receiver answered 410 Gone: the subscription should be disabled');
+  const answer = result.status === null ? reason : `HTTP ${result.status}`;
+  const message = `webhook ${webhook.id} to ${webhook.subscriptionId} failed after ${attempt} attempt(s): ${answer}${result.detail === '' ? '' : ` (${result.detail})`}`;
+  return deliveryFailed({ reason, status: result.status, attempt, subscriptionId: webhook.subscriptionId }, message, !gone, result.cause);
+}
+
+/** Turns a shutdown abort into ALERTER_ERR_DELIVERY_ABORTED; other errors pass through. */
+async function guard<T>(webhook: Webhook, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (signal?.aborted === true) throw deliveryAborted(webhook.subscriptionId, err);
+    throw err;
+  }
+}
+
+/** Only the origin is logged: webhook URLs often carry a token in their path or query. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'invalid-url';
+  }
+}

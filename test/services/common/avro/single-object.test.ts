@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { alertCodec, connectionBatchCodec, portStatsCodec, subscriptionCodec } from '../../../../services/common/avro/codecs.ts';
+import { SingleObjectCodec } from '../../../../services/common/avro/single-object.ts';
+import { CommonErrorCodes, isPortentError } from '../../../../services/common/errors.ts';
+import type { ConnectionBatch } from '../../../../services/common/avro/generated-types.ts';
+
+const batch: ConnectionBatch = {
+  sensorId: 'edge-1',
+  events: [
+    { eventTime: 1_700_000_000_123, protocol: 'TCP', srcIp: '203.0.113.9', srcPort: 51000, dstIp: '198.18.0.7', dstPort: 445, outcome: 'REJECTED' },
+    { eventTime: 1_700_000_000_456, protocol: 'TCP', srcIp: '2001:db8::1', srcPort: 40000, dstIp: '198.18.0.8', dstPort: 445, outcome: 'UNKNOWN' },
+  ],
+};
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return isPortentError(err) ? err.code : 'not a PortentError';
+  }
+  return undefined;
+}
+
+describe('SingleObjectCodec', () => {
+  it('writes the single-object header: C3 01 then the little-endian schema fingerprint', () => {
+    const buf = connectionBatchCodec.encode(batch);
+    expect(buf.subarray(0, 2)).toEqual(Buffer.from([0xc3, 0x01]));
+    // Reference fingerprints of schemas/*.avsc computed with Python fastavro.
+    expect(buf.subarray(2, 10).toString('hex')).toBe('a53d3dd861e57289');
+    expect(alertCodec.fingerprint.toString(16)).toBe('ae0dcc41d45c5a69');
+    expect(portStatsCodec.fingerprint.toString(16)).toBe('8c80c3e70c56259f');
+    expect(subscriptionCodec.fingerprint.toString(16)).toBe('77eae4291c636713');
+  });
+
+  it('round-trips a batch of events', () => {
+    expect(connectionBatchCodec.decode(connectionBatchCodec.encode(batch))).toEqual(batch);
+  });
+
+  it('rejects bytes that are not single-object encoded', () => {
+    expect(codeOf(() => connectionBatchCodec.decode(Buffer.from('{"sensorId":"x"}')))).toBe(CommonErrorCodes.AVRO_BAD_HEADER);
+    expect(codeOf(() => connectionBatchCodec.decode(Buffer.from([0xc3])))).toBe(CommonErrorCodes.AVRO_BAD_HEADER);
+  });
+
+  it('rejects a record written with an unknown schema', () => {
+    const alertBytes = alertCodec.encode({
+      alertId: 'a', kind: 'SURGE', state: 'FIRING', sequence: 0, protocol: 'TCP', port: 445, severity: 'LOW',
+      onsetWindowStart: 0, windowStart: 0, windowEnd: 60_000, eventTime: 1,
+      figures: { attempts: 1, distinctSources: 1, distinctDestinations: 1, sensors: 1 },
+      baseline: { distinctSources: 1, windows: 1, threshold: 2 }, ratio: 1, reasons: [], topSources: [],
+    });
+    expect(codeOf(() => connectionBatchCodec.decode(alertBytes))).toBe(CommonErrorCodes.AVRO_UNKNOWN_FINGERPRINT);
+  });
+
+  it('rejects a corrupt or truncated body', () => {
+    const buf = connectionBatchCodec.encode(batch);
+    expect(codeOf(() => connectionBatchCodec.decode(buf.subarray(0, buf.length - 5)))).toBe(CommonErrorCodes.AVRO_CORRUPT_BODY);
+    expect(codeOf(() => connectionBatchCodec.decode(Buffer.concat([buf, Buffer.from([1, 2, 3])])))).toBe(CommonErrorCodes.AVRO_CORRUPT_BODY);
+  });
+
+  it('reads records of an older writer schema into the current one', () => {
+    const v1 = { type: 'record', name: 'Thing', fields: [{ name: 'id', type: 'string' }] };
+    const v2 = { type: 'record', name: 'Thing', fields: [{ name: 'id', type: 'string' }, { name: 'n', type: 'int', default: 7 }] };
+    const oldWriter = new SingleObjectCodec<{ id: string }>(v1);
+    const reader = new SingleObjectCodec<{ id: string; n: number }>(v2, [v1]);
+    expect(reader.decode(oldWriter.encode({ id: 'x' }))).toEqual({ id: 'x', n: 7 });
+  });
+
+  it('refuses to encode a value that does not match the schema', () => {
+    expect(() => connectionBatchCodec.encode({ sensorId: 'x', events: [{ eventTime: 'soon' }] } as unknown as ConnectionBatch)).toThrow();
+  });
+});

@@ -68,7 +68,7 @@ export function classify(status: number): DeliveryFailureReason | null {
 
 async function readCapped(res: Response, max: number): Promise<Buffer> {
   if (res.body === null) return Buffer.alloc(0);
-  const reader = res.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -87,7 +87,7 @@ async function readCapped(res: Response, max: number): Promise<Buffer> {
 
 function snippet(body: Buffer): string {
   // Control characters would garble logs and dead-letter headers.
-  return body.subarray(0, DETAIL_CHARS * 4).toString('utf8').replace(/\p{Cc}+/gu, ' ').slice(0, DETAIL_CHARS);
+  return body.subarray(0, DETAIL_CHARS * 4).toString('utf8').replace(/\p{Cc}+/gu, ' ').trim().slice(0, DETAIL_CHARS);
 }
 
 function describe(err: unknown): string {

@@ -1,4 +1,4 @@
-import { PortentError } from '../common/errors.ts';
+import { PortentError, isPortentError } from '../common/errors.ts';
 
 /**
  * Every error the alerter raises, each with a stable code. The HTTP layer maps
@@ -27,8 +27,10 @@ export type AlerterErrorCode = (typeof AlerterErrorCodes)[keyof typeof AlerterEr
 
 export type AlerterError = PortentError<AlerterErrorCode>;
 
+const CODES: ReadonlySet<string> = new Set(Object.values(AlerterErrorCodes));
+
 export function isAlerterError(err: unknown): err is AlerterError {
-  return err instanceof PortentError && (Object.values(AlerterErrorCodes) as string[]).includes(err.code);
+  return isPortentError(err) && CODES.has(err.code);
 }
 
 export function subscriptionNotFound(id: string): AlerterError {

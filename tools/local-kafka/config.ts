@@ -57,8 +57,14 @@ export function randomClusterId(): string {
 export function isPortFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: HOST, exclusive: true }, () => server.close(() => resolve(true)));
+    server.once('error', () => {
+      resolve(false);
+    });
+    server.listen({ port, host: HOST, exclusive: true }, () => {
+      server.close(() => {
+        resolve(true);
+      });
+    });
   });
 }
 
@@ -70,7 +76,10 @@ export function pickFreePort(): Promise<number> {
     server.listen({ port: 0, host: HOST, exclusive: true }, () => {
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no port assigned'))));
+      server.close(() => {
+        if (port > 0) resolve(port);
+        else reject(new Error('no port assigned'));
+      });
     });
   });
 }
@@ -125,9 +134,34 @@ export async function formatStorage(java: string, libsDir: string, paths: DataDi
     'kafka.tools.StorageTool', 'format', '--standalone', '-t', randomClusterId(), '-c', paths.serverProperties];
   await new Promise<void>((resolve, reject) => {
     execFile(java, args, { timeout: 120_000 }, (err, stdout, stderr) => {
-      if (!err) return resolve();
+      if (!err) {
+        resolve();
+        return;
+      }
       reject(new LocalKafkaError(LocalKafkaErrorCodes.FORMAT_FAILED,
         `Formatting Kafka storage in ${paths.logDir} failed: ${err.message}\n${stdout}\n${stderr}`.trim(), { cause: err }));
     });
   });
+}
+
+/**
+ * The PLAINTEXT port: `requested` if given (error if taken), else the data dir's previous
+ * port if free, else any free port. The controller port: the previous one if free, else any.
+ */
+export async function choosePorts(requested: number | undefined, paths: DataDirPaths): Promise<Ports> {
+  const previous = readPreviousPorts(paths);
+  let port: number;
+  if (requested) {
+    if (!(await isPortFree(requested))) {
+      throw new LocalKafkaError(LocalKafkaErrorCodes.PORT_IN_USE, `Port ${HOST}:${requested} is already in use (pass port 0 for any free port).`, { fields: { port: requested } });
+    }
+    port = requested;
+  } else {
+    port = previous.port !== undefined && (await isPortFree(previous.port)) ? previous.port : await pickFreePort();
+  }
+  let controllerPort = previous.controllerPort;
+  if (controllerPort === undefined || controllerPort === port || !(await isPortFree(controllerPort))) {
+    do controllerPort = await pickFreePort(); while (controllerPort === port);
+  }
+  return { port, controllerPort };
 }

@@ -87,7 +87,10 @@ function runMaven(args: readonly string[]): Promise<void> {
       }
     });
     child.on('close', (code, signal) => {
-      if (code === 0) return resolve();
+      if (code === 0) {
+        resolve();
+        return;
+      }
       reject(new LocalKafkaError(
         LocalKafkaErrorCodes.JAR_FETCH_FAILED,
         `mvn ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${output.trim()}`,

@@ -11,6 +11,14 @@ import type { TopicSpec } from './topics.ts';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
 
+// kafkajs 2.2.4 schedules a negative timeout on Node 24 (kafkajs issue #1751);
+// Node clamps it to 1 ms, which is what kafkajs meant. Drop that one warning,
+// keep every other.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name !== 'TimeoutNegativeWarning') process.stderr.write(`(node:${process.pid}) ${warning.name}: ${warning.message}\n`);
+});
+
 export interface OutRecord {
   readonly key: string | null;
   readonly value: Buffer | null;

@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+
+/** Named conditions that must all hold before the alerter takes traffic, e.g. { subscriptions: () => store.ready }. */
+export type ReadinessChecks = Readonly<Record<string, () => boolean>>;
+
+export interface ReadinessReport {
+  readonly ready: boolean;
+  readonly checks: Readonly<Record<string, boolean>>;
+}
+
+export function readinessReport(checks: ReadinessChecks): ReadinessReport {
+  const results = Object.fromEntries(Object.entries(checks).map(([name, check]) => [name, check()]));
+  return { ready: Object.values(results).every(Boolean), checks: results };
+}
+
+/**
+ * Kubernetes probes. Liveness asks only "is the event loop answering": tying
+ * it to Kafka would make the kubelet restart every replica during a broker
+ * outage, which fixes nothing. Readiness waits for the subscription table to
+ * catch up and the alert consumer to run.
+ */
+export function healthRoutes(app: FastifyInstance, checks: ReadinessChecks): void {
+  app.get('/healthz', { logLevel: 'warn' }, () => ({ status: 'ok' }));
+  app.get('/readyz', { logLevel: 'warn' }, (_req, reply) => {
+    const report = readinessReport(checks);
+    return reply.code(report.ready ? 200 : 503).send(report);
+  });
+}

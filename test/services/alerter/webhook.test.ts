@@ -1,0 +1,43 @@
+import { Webhook as Verifier } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import { generateSecret } from '../../../services/alerter/signing.ts';
+import { buildWebhook, eventType, requestHeaders, webhookId } from '../../../services/alerter/webhook.ts';
+import type { Subscription } from '../../../services/common/avro/generated-types.ts';
+import { sampleAlert } from './fixtures.ts';
+
+const sub: Subscription = { id: 'sub_1', url: 'https://example.test/hook', ports: [], secret: generateSecret(), createdAt: 0 };
+
+describe('webhook', () => {
+  it('names the event portent.alert.<kind>.<state> in lowercase', () => {
+    expect(eventType({ kind: 'SURGE', state: 'FIRING' })).toBe('portent.alert.surge.firing');
+    expect(eventType({ kind: 'WORM_RISK', state: 'RESOLVED' })).toBe('portent.alert.worm_risk.resolved');
+  });
+
+  it('builds a Standard Webhooks payload: type, event-time timestamp and the alert as data', () => {
+    const alert = sampleAlert({ state: 'UPDATED', sequence: 2 });
+    const webhook = buildWebhook(sub, alert);
+    expect(JSON.parse(webhook.body)).toEqual({ type: 'portent.alert.surge.updated', timestamp: '2026-11-27T08:01:00.000Z', data: alert });
+    expect(webhook).toMatchObject({ subscriptionId: 'sub_1', url: sub.url, id: 'msg_surge-tcp-445-1795766400000_2', secrets: [sub.secret] });
+  });
+
+  it('derives the same webhook-id for the same alert state, whoever builds it', () => {
+    const alert = sampleAlert();
+    expect(buildWebhook(sub, alert).id).toBe(buildWebhook({ ...sub, id: 'sub_2' }, { ...alert }).id);
+    expect(webhookId({ ...alert, sequence: 1 })).not.toBe(webhookId(alert));
+  });
+
+  it('hashes an alertId that is not safe in a signed header, deterministically', () => {
+    const id = webhookId({ alertId: 'surge.tcp/445 é', sequence: 3 });
+    expect(id).toMatch(/^msg_h[A-Za-z0-9_-]{43}_3$/);
+    expect(webhookId({ alertId: 'surge.tcp/445 é', sequence: 3 })).toBe(id);
+  });
+
+  it('signs each attempt with its own timestamp in seconds', () => {
+    const webhook = buildWebhook(sub, sampleAlert());
+    const now = Date.now();
+    const headers = requestHeaders(webhook, now);
+    expect(headers).toMatchObject({ 'content-type': 'application/json', 'webhook-id': webhook.id, 'webhook-timestamp': String(Math.floor(now / 1000)) });
+    expect(new Verifier(sub.secret).verify(webhook.body, headers)).toEqual(JSON.parse(webhook.body));
+    expect(requestHeaders(webhook, now + 5_000)['webhook-signature']).not.toBe(headers['webhook-signature']);
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * `npm start`: the whole system on one machine.
+ *
+ * 1. Starts a local Kafka broker from the Apache jars (unless KAFKA_BROKERS
+ *    points at an existing cluster) and creates the topics.
+ * 2. Starts the detector and the alerter as separate processes.
+ * 3. Starts a webhook receiver on 127.0.0.1, subscribes it through the
+ *    alerter's API, and prints every alert whose signature it verified.
+ * 4. Starts a sensor playing the demo scenario: background on common ports,
+ *    then a surge on TCP 445. Scenario time runs PORTENT_DEMO_SPEED times
+ *    faster than wall time (default 30: 28 scenario minutes in about a minute).
+ *
+ * Ctrl-C stops everything, broker included. PORTENT_DEMO_EXIT_WHEN_DONE=1
+ * exits (0) by itself once the surge has been RESOLVED, as the test of this
+ * command does.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brokerList } from '../../services/common/config.ts';
+import { topicNames, topicSpecs } from '../../services/common/kafka/topics.ts';
+import { KafkaTransport } from '../../services/common/kafka/transport.ts';
+import { createLogger } from '../../services/common/logger.ts';
+import { startLocalBroker } from '../local-kafka/broker.ts';
+import type { LocalBroker } from '../local-kafka/broker.ts';
+import { pickFreePort } from '../local-kafka/config.ts';
+import { formatAlert } from './format.ts';
+import { startService, waitForHttp } from './processes.ts';
+import type { ServiceProcess } from './processes.ts';
+import { startDemoReceiver } from './receiver.ts';
+import type { DemoReceiver } from './receiver.ts';
+
+const env = process.env;
+const say = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const external = env['KAFKA_BROKERS'];
+const speed = env['PORTENT_DEMO_SPEED'] ?? '30';
+const exitWhenDone = env['PORTENT_DEMO_EXIT_WHEN_DONE'] === '1';
+const logDir = mkdtempSync(join(tmpdir(), 'portent-demo-'));
+const services: ServiceProcess[] = [];
+let broker: LocalBroker | undefined;
+let receiver: DemoReceiver | undefined;
+let stopping: Promise<void> | undefined;
+
+function shutdown(code: number): Promise<void> {
+  stopping ??= (async () => {
+    say('stopping: services, then the broker');
+    await Promise.all(services.map((s) => s.stop()));
+    await receiver?.close();
+    await broker?.stop();
+    say(`stopped. Service logs are in ${logDir}`);
+    process.exit(code);
+  })();
+  return stopping;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    void shutdown(0);
+  });
+}
+
+try {
+  if (external === undefined || external === '') {
+    say('starting a local Kafka broker (first run downloads the Apache Kafka jars with mvn)...');
+    broker = await startLocalBroker({ log: say });
+    say(`Kafka ready at ${broker.brokers.join(',')} (data in ${broker.dataDir})`);
+  }
+  const brokers = broker?.brokers ?? brokerList(external ?? '');
+  // Against an existing cluster, a fresh topic prefix keeps this demo away from earlier runs' data.
+  const prefix = env['PORTENT_TOPIC_PREFIX'] ?? (broker === undefined ? `portent.demo-${randomUUID().slice(0, 8)}.` : 'portent.');
+  const transport = new KafkaTransport({ brokers, clientId: 'portent-demo', logger: createLogger('demo', 'warn') });
+  await transport.ensureTopics(topicSpecs(topicNames(prefix), 3), 1);
+  say(`topics ready: ${Object.values(topicNames(prefix)).join(', ')}`);
+
+  receiver = await startDemoReceiver(
+    (payload, webhookId) => {
+      say(formatAlert(payload, webhookId));
+      if (exitWhenDone && payload.data.state === 'RESOLVED') void shutdown(0);
+    },
+    (why) => {
+      say(`receiver: ${why}`);
+    },
+  );
+
+  const token = randomBytes(24).toString('base64url');
+  const alerterPort = await pickFreePort();
+  const base: NodeJS.ProcessEnv = { ...env, KAFKA_BROKERS: brokers.join(','), PORTENT_TOPIC_PREFIX: prefix };
+  const alerter = startService('alerter', { ...base, PORTENT_ALERTER_HTTP_HOST: '127.0.0.1', PORTENT_ALERTER_HTTP_PORT: String(alerterPort), PORTENT_ALERTER_API_TOKENS: token }, logDir);
+  services.push(alerter, startService('detector', base, logDir));
+  const api = `http://127.0.0.1:${alerterPort}`;
+  let alerterAlive = true;
+  void alerter.exited.then(() => (alerterAlive = false));
+  await waitForHttp(`${api}/readyz`, 120_000, () => alerterAlive);
+
+  const res = await fetch(`${api}/v1/subscriptions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ url: receiver.url }),
+  });
+  if (res.status !== 201) throw new Error(`subscription failed: ${res.status} ${await res.text()}`);
+  const sub = (await res.json()) as { id: string; secret: string };
+  receiver.setSecret(sub.secret);
+  say(`alerter API at ${api} (token ${token}); demo receiver ${receiver.url} subscribed as ${sub.id}`);
+
+  const sensor = startService('sensor', { ...base, PORTENT_SENSOR_ID: 'demo-sensor', PORTENT_SENSOR_SPEED: speed }, logDir);
+  services.push(sensor);
+  say(`sensor playing the demo scenario at ${speed}x: background traffic, then a surge on tcp/445. Waiting for webhooks...`);
+  await sensor.exited;
+  say(exitWhenDone ? 'scenario finished; waiting for the surge to resolve' : 'scenario finished. The system keeps running; Ctrl-C stops everything.');
+} catch (err) {
+  say(`demo failed: ${(err as Error).message}`);
+  await shutdown(1);
+}

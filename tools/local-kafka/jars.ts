@@ -93,7 +93,8 @@ function runMaven(args: readonly string[]): Promise<void> {
       }
       reject(new LocalKafkaError(
         LocalKafkaErrorCodes.JAR_FETCH_FAILED,
-        `mvn ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${output.trim()}`,
+        // eslint-disable-next-line no-control-regex -- strip the colour codes Debian's mvn prints even with -B
+        `mvn ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${output.replace(/\u001b\[[0-9;]*m/g, '').trim()}`,
         { canRetry: true, fields: { exitCode: code, signal } },
       ));
     });

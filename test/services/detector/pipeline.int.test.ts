@@ -1,5 +1,5 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { alertCodec } from '../../../services/common/avro/codecs.ts';
+import { alertCodec, portStatsCodec } from '../../../services/common/avro/codecs.ts';
 import { CommonErrorCodes } from '../../../services/common/errors.ts';
 import { DeadLetterHeaders } from '../../../services/common/kafka/topics.ts';
 import { loadDetectorConfig } from '../../../services/detector/config.ts';
@@ -33,7 +33,8 @@ describe('detector pipeline (real broker)', () => {
     expect(records[0]?.key).toBe(alerts[0]?.alertId);
     expect(pipeline.counters.deadLettered).toBe(1);
 
-    const stats = await readUntil(transport, topics.portStats, (r) => r.length >= 20);
-    expect(new Set(stats.map((r) => r.key))).toContain('tcp/445');
+    const stats = await readUntil(transport, topics.portStats, (r) => r.some((s) => s.key === 'tcp/445'));
+    const first445 = stats.find((r) => r.key === 'tcp/445');
+    expect(portStatsCodec.decode(first445?.value ?? Buffer.alloc(0))).toMatchObject({ protocol: 'TCP', port: 445, distinctSources: 25, surging: false });
   });
 });

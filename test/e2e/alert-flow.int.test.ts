@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { pickFreePort } from '../../tools/local-kafka/config.ts';
+import { startService, waitForHttp } from '../../tools/demo/processes.ts';
+import { createTestTopics, testBrokers, testProducer, testTransport } from '../support/kafka.ts';
+import { startReceiver } from '../support/receiver.ts';
+import { publishDemoScenario } from '../support/scenario.ts';
+
+interface Delivered {
+  type: string;
+  data: { alertId: string; state: string; kind: string; protocol: string; port: number; sequence: number; reasons: string[] };
+}
+
+describe('end to end (real broker, real processes, real HTTP)', () => {
+  it('turns a surge of connection events into signed webhooks that standardwebhooks verifies', async () => {
+    const transport = testTransport();
+    const topics = await createTestTopics(transport);
+    const prefix = topics.connections.replace(/connections\.v1$/, '');
+    const logDir = mkdtempSync(join(tmpdir(), 'portent-e2e-'));
+    const token = randomBytes(24).toString('base64url');
+    const port = await pickFreePort();
+    const env = { ...process.env, KAFKA_BROKERS: testBrokers().join(','), PORTENT_TOPIC_PREFIX: prefix, PORTENT_LOG_LEVEL: 'info' };
+    const alerter = startService('alerter', { ...env, PORTENT_ALERTER_HTTP_HOST: '127.0.0.1', PORTENT_ALERTER_HTTP_PORT: String(port), PORTENT_ALERTER_API_TOKENS: token }, logDir);
+    const detector = startService('detector', env, logDir);
+    onTestFinished(() => Promise.all([alerter.stop(), detector.stop()]).then(() => undefined));
+    let alive = true;
+    void alerter.exited.then(() => (alive = false));
+    await waitForHttp(`http://127.0.0.1:${port}/readyz`, 90_000, () => alive);
+
+    const receiver = await startReceiver();
+    const res = await fetch(`http://127.0.0.1:${port}/v1/subscriptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: receiver.url, ports: [445] }),
+    });
+    expect(res.status).toBe(201);
+    const { secret } = (await res.json()) as { secret: string };
+
+    const producer = await testProducer(transport);
+    await publishDemoScenario(producer, topics.connections);
+
+    const [firing, resolved] = await receiver.waitFor(2);
+    const verifier = new Webhook(secret);
+    const payloads = [firing, resolved].map((r) => {
+      const headers = Object.fromEntries(Object.entries(r?.headers ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      return verifier.verify(r?.body ?? '', headers) as Delivered;
+    });
+    expect(payloads.map((p) => [p.type, p.data.state, p.data.protocol, p.data.port])).toEqual([
+      ['portent.alert.surge.firing', 'FIRING', 'TCP', 445],
+      ['portent.alert.surge.resolved', 'RESOLVED', 'TCP', 445],
+    ]);
+    expect(payloads[1]?.data.alertId).toBe(payloads[0]?.data.alertId);
+    expect(payloads[0]?.data.reasons[0]).toMatch(/distinct sources on tcp\/445/);
+    // A forged body fails verification.
+    const forged = { ...firing?.headers } as Record<string, string>;
+    expect(() => verifier.verify((firing?.body ?? '').replace('FIRING', 'RESOLVED'), forged)).toThrow();
+  });
+});

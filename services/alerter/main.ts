@@ -15,26 +15,18 @@ import { topicNames } from '../common/kafka/topics.ts';
 import { KafkaTransport } from '../common/kafka/transport.ts';
 import type { RecordProducer } from '../common/kafka/transport.ts';
 import { createLogger } from '../common/logger.ts';
-import { onShutdown } from '../common/shutdown.ts';
+import { configOrExit, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
 import { buildApp } from './app.ts';
 import { loadAlerterConfig } from './config.ts';
-import type { AlerterConfig } from './config.ts';
 import { runAlertPipeline } from './pipeline.ts';
 import type { AlertPipeline } from './pipeline.ts';
 import { SubscriptionStore, kafkaSubscriptionWriter } from './subscriptions.ts';
 
-let config: AlerterConfig;
-try {
-  config = loadAlerterConfig(process.env);
-} catch (err) {
-  // Configuration problems are for a human reading the pod's output: print them plainly.
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-}
+const config = configOrExit(() => loadAlerterConfig(process.env));
 
 const logger = createLogger('alerter', config.logLevel);
 const topics = topicNames(config.topicPrefix);
-const transport = new KafkaTransport({ brokers: config.kafkaBrokers, clientId: 'portent-alerter', logger });
+const transport = new KafkaTransport({ brokers: config.kafkaBrokers, clientId: 'portent-alerter', logger, onFatal: exitOnFatal(logger) });
 const table = new CompactedTable<Subscription>((value) => subscriptionCodec.decode(value));
 let producer: RecordProducer | undefined;
 let app: FastifyInstance | undefined;

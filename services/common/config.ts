@@ -28,13 +28,15 @@ export function loadConfig<S extends TObject>(schema: S, env: Env, ownPrefixes: 
     if (known.has(key)) raw[key] = value;
     else if (ownPrefixes.some((p) => key.startsWith(p))) problems.push(`${key}: unknown setting`);
   }
-  const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false });
+  const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false, verbose: true });
   formats.default(ajv);
   const validate = ajv.compile<Static<S>>(schema);
   if (!validate(raw)) {
     for (const e of validate.errors ?? []) {
       const key = e.instancePath.replace(/^\//, '') || String(e.params['missingProperty'] ?? '');
-      problems.push(`${key}: ${e.message ?? 'invalid'}`);
+      // A raw regular expression helps nobody: say what the setting should look like.
+      const described = e.keyword === 'pattern' ? (e.parentSchema as { description?: string } | undefined)?.description : undefined;
+      problems.push(`${key}: ${described === undefined ? (e.message ?? 'invalid') : `invalid, expected ${described}`}`);
     }
   }
   if (problems.length > 0) {
@@ -55,7 +57,7 @@ export const commonSettings = {
   KAFKA_BROKERS: Type.String({
     default: '127.0.0.1:9092',
     pattern: '^[^,:\\s]+:\\d{1,5}(,[^,:\\s]+:\\d{1,5})*$',
-    description: 'Comma-separated bootstrap brokers, host:port',
+    description: 'host:port[,host:port...] (bootstrap brokers)',
   }),
   PORTENT_TOPIC_PREFIX: Type.String({ default: 'portent.', pattern: '^[a-zA-Z0-9._-]*$', description: 'Prefix of every topic name' }),
   PORTENT_LOG_LEVEL: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'info' }),

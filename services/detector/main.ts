@@ -5,13 +5,13 @@
 import { topicNames } from '../common/kafka/topics.ts';
 import { KafkaTransport } from '../common/kafka/transport.ts';
 import { createLogger } from '../common/logger.ts';
-import { onShutdown } from '../common/shutdown.ts';
+import { configOrExit, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
 import { loadDetectorConfig } from './config.ts';
 import { startDetectorPipeline } from './pipeline.ts';
 
-const config = loadDetectorConfig(process.env);
+const config = configOrExit(() => loadDetectorConfig(process.env));
 const logger = createLogger('detector', config.logLevel);
-const transport = new KafkaTransport({ brokers: config.brokers, clientId: 'portent-detector', logger });
+const transport = new KafkaTransport({ brokers: config.brokers, clientId: 'portent-detector', logger, onFatal: exitOnFatal(logger) });
 const producer = await transport.producer();
 const pipeline = startDetectorPipeline({
   transport,

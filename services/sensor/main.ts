@@ -7,12 +7,13 @@
 import { connectionBatchCodec } from '../common/avro/codecs.ts';
 import { topicNames } from '../common/kafka/topics.ts';
 import { KafkaTransport } from '../common/kafka/transport.ts';
+import { configOrExit } from '../common/lifecycle.ts';
 import { createLogger } from '../common/logger.ts';
 import { toBatches } from './batching.ts';
 import { loadSensorConfig } from './config.ts';
 import { replayScenario } from './replay.ts';
 
-const config = loadSensorConfig(process.env, Date.now());
+const config = configOrExit(() => loadSensorConfig(process.env, Date.now()));
 const logger = createLogger('sensor', config.logLevel);
 const topic = topicNames(config.topicPrefix).connections;
 const transport = new KafkaTransport({ brokers: config.brokers, clientId: `portent-sensor-${config.sensorId}`, logger });

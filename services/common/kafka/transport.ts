@@ -72,13 +72,23 @@ export interface KafkaTransportOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly logger: Logger;
+  /**
+   * Called when a consumer has crashed for good (kafkajs gave up restarting
+   * it). Services exit so that their supervisor restarts them: a process
+   * whose consumer is dead must not keep passing its probes.
+   */
+  readonly onFatal?: (err: unknown) => void;
 }
 
 export class KafkaTransport {
   readonly #kafka: InstanceType<typeof Kafka>;
+  readonly #log: Logger;
+  readonly #onFatal: ((err: unknown) => void) | undefined;
 
   constructor(opts: KafkaTransportOptions) {
     const log = opts.logger.child({ component: 'kafkajs' });
+    this.#log = log;
+    this.#onFatal = opts.onFatal;
     this.#kafka = new Kafka({
       clientId: opts.clientId,
       brokers: [...opts.brokers],
@@ -97,6 +107,9 @@ export class KafkaTransport {
     const producer: Producer = this.#kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
+      // Idempotence needs unbounded retries (as the Java client's retries=MAX_INT):
+      // a send waits out a broker outage, with backoff capped at 10 s, rather than fail.
+      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
@@ -111,7 +124,14 @@ export class KafkaTransport {
   }
 
   consumer(opts: ConsumerOptions): RecordConsumer {
-    const consumer: Consumer = this.#kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false });
+    // maxWaitTimeInMs: how long a fetch waits for data on an idle topic; 1 s keeps
+    // shutdown (which waits for the fetch in flight) and idle latency short.
+    const consumer: Consumer = this.#kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 1000 });
+    consumer.on(consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload;
+      this.#log.error({ err: error, groupId: opts.groupId, restart }, restart ? 'consumer crashed; restarting' : 'consumer crashed for good');
+      if (!restart) this.#onFatal?.(error);
+    });
     return {
       async run(handler) {
         await consumer.connect();

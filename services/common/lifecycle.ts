@@ -31,3 +31,24 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>, graceMs = 
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);
 }
+
+/** The `onFatal` of a service's transport: log, then exit 1 so the supervisor restarts the process. */
+export function exitOnFatal(logger: Logger): (err: unknown) => void {
+  return (err) => {
+    logger.fatal({ err }, 'fatal: exiting so that the process is restarted');
+    process.exit(1);
+  };
+}
+
+/**
+ * Loads the configuration or, if it is invalid, prints every problem plainly
+ * on stderr (for the human reading the pod's output) and exits 1.
+ */
+export function configOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}

@@ -126,12 +126,12 @@ export class PortState {
       windowEnd: acc.end,
       eventTime,
       figures: acc.figures(),
-      topSources: acc.topSources(this.#opts.topSources),
+      topScanners: acc.topScanners(this.#opts.topSources),
     };
   }
 
   #emptyEvidence(start: number, eventTime: number) {
     const end = start + this.#opts.windowMs;
-    return { protocol: this.protocol, port: this.port, windowStart: start, windowEnd: end, eventTime, figures: { ...EMPTY_FIGURES }, topSources: [] };
+    return { protocol: this.protocol, port: this.port, windowStart: start, windowEnd: end, eventTime, figures: { ...EMPTY_FIGURES }, topScanners: [] };
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Alert, AlertState, Protocol, Severity, TopSource, WindowFigures } from '../common/avro/generated-types.ts';
+import type { Alert, AlertState, Protocol, Scanner, Severity, WindowFigures } from '../common/avro/generated-types.ts';
 import type { Baseline } from './baseline.ts';
 
 /** How sensitive surge detection is (see the detector README for the reasoning). */
@@ -48,7 +48,7 @@ export interface SurgeEvidence {
   readonly windowEnd: number;
   readonly eventTime: number;
   readonly figures: WindowFigures;
-  readonly topSources: TopSource[];
+  readonly topScanners: Scanner[];
 }
 
 const iso = (t: number): string => new Date(t).toISOString().replace(/:00\.000Z$/, 'Z');
@@ -85,7 +85,10 @@ export function surgeAlert(state: AlertState, surge: OpenSurge, ev: SurgeEvidenc
     figures: { ...ev.figures },
     baseline: { distinctSources: baseline.mean, windows: baseline.windows, threshold },
     ratio,
+    shape: 'UNKNOWN',
     reasons,
-    topSources: ev.topSources,
+    topScanners: ev.topScanners,
+    wormRisk: { level: 'NONE', score: 0, growthPerMinute: 0, doublingMinutes: null, dscSources: 0, sensorsReporting: ev.figures.sensors, sensorsKnown: ev.figures.sensors, advisoryStage4: false },
+    advisory: null,
   };
 }

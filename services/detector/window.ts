@@ -1,4 +1,4 @@
-import type { ConnectionEvent, TopSource, WindowFigures } from '../common/avro/generated-types.ts';
+import type { ConnectionEvent, Scanner, WindowFigures } from '../common/avro/generated-types.ts';
 
 /** Start of the tumbling window of `size` ms that contains `time` (epoch ms). */
 export function windowStartOf(time: number, size: number): number {
@@ -16,7 +16,8 @@ export class WindowAccumulator {
   readonly start: number;
   readonly end: number;
   attempts = 0;
-  readonly #sources = new Map<string, number>();
+  /** Per source: attempts and the destinations it contacted. */
+  readonly #sources = new Map<string, { attempts: number; destinations: Set<string> }>();
   readonly #destinations = new Set<string>();
   readonly #sensors = new Set<string>();
 
@@ -27,7 +28,13 @@ export class WindowAccumulator {
 
   add(event: ConnectionEvent, sensorId: string): void {
     this.attempts += 1;
-    this.#sources.set(event.srcIp, (this.#sources.get(event.srcIp) ?? 0) + 1);
+    let source = this.#sources.get(event.srcIp);
+    if (source === undefined) {
+      source = { attempts: 0, destinations: new Set() };
+      this.#sources.set(event.srcIp, source);
+    }
+    source.attempts += 1;
+    source.destinations.add(event.dstIp);
     this.#destinations.add(event.dstIp);
     this.#sensors.add(sensorId);
   }
@@ -45,12 +52,12 @@ export class WindowAccumulator {
     };
   }
 
-  /** The `n` sources with the most attempts; ties broken by address so output is deterministic. */
-  topSources(n: number): TopSource[] {
+  /** The `n` sources that contacted the most destinations (then most attempts, then address: deterministic). */
+  topScanners(n: number): Scanner[] {
     return [...this.#sources]
-      .sort(([ipA, a], [ipB, b]) => b - a || (ipA < ipB ? -1 : ipA > ipB ? 1 : 0))
-      .slice(0, n)
-      .map(([ip, attempts]) => ({ ip, attempts }));
+      .map(([ip, s]) => ({ ip, attempts: s.attempts, destinations: s.destinations.size }))
+      .sort((a, b) => b.destinations - a.destinations || b.attempts - a.attempts || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0))
+      .slice(0, n);
   }
 }
 

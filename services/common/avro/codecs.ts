@@ -1,4 +1,4 @@
-import type { Alert, ConnectionBatch, PortStats, Subscription } from './generated-types.ts';
+import type { Advisory, Alert, ConnectionBatch, PortStats, Subscription } from './generated-types.ts';
 import { readSchemaFile } from './schema-files.ts';
 import { SingleObjectCodec } from './single-object.ts';
 
@@ -7,3 +7,4 @@ export const connectionBatchCodec = new SingleObjectCodec<ConnectionBatch>(readS
 export const alertCodec = new SingleObjectCodec<Alert>(readSchemaFile('alert'));
 export const portStatsCodec = new SingleObjectCodec<PortStats>(readSchemaFile('port-stats'));
 export const subscriptionCodec = new SingleObjectCodec<Subscription>(readSchemaFile('subscription'));
+export const advisoryCodec = new SingleObjectCodec<Advisory>(readSchemaFile('advisory'));

@@ -8,6 +8,7 @@
  * | port-stats.v1        | "tcp/445"      | PortStats                      | delete  |
  * | alerts.v1            | alertId        | Alert                          | delete  |
  * | subscriptions.v1     | subscription id| Subscription, null = deleted   | compact |
+ * | advisories.v1        | advisory id    | Advisory, null = deleted       | compact |
  * | dead-letter.v1       | original key   | original bytes, reason headers | delete  |
  *
  * Keying connections by protocol/port puts every event of a port in one
@@ -24,6 +25,7 @@ export interface TopicNames {
   readonly portStats: string;
   readonly alerts: string;
   readonly subscriptions: string;
+  readonly advisories: string;
   readonly deadLetter: string;
 }
 
@@ -33,6 +35,7 @@ export function topicNames(prefix: string): TopicNames {
     portStats: `${prefix}port-stats.v1`,
     alerts: `${prefix}alerts.v1`,
     subscriptions: `${prefix}subscriptions.v1`,
+    advisories: `${prefix}advisories.v1`,
     deadLetter: `${prefix}dead-letter.v1`,
   });
 }
@@ -48,6 +51,7 @@ export function topicSpecs(names: TopicNames, partitions: number): TopicSpec[] {
     { name: names.alerts, partitions, config: keep(90) },
     { name: names.deadLetter, partitions: 1, config: keep(14) },
     { name: names.subscriptions, partitions: 1, config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' } },
+    { name: names.advisories, partitions: 1, config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' } },
   ];
 }
 

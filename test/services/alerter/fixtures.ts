@@ -17,6 +17,7 @@ import type { Logger } from '../../../services/common/logger.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ReadinessChecks } from '../../../services/alerter/api/health-routes.ts';
 import { buildApp } from '../../../services/alerter/app.ts';
+import { sampleAlert as baseAlert } from '../../support/alerts.ts';
 import { SubscriptionStore } from '../../../services/alerter/subscriptions.ts';
 
 export const TOKEN = 'test-token-0123456789abcdef';
@@ -25,25 +26,7 @@ export const OTHER_TOKEN = 'other-token-0123456789abcdef';
 export const AUTH = { authorization: `Bearer ${TOKEN}` };
 
 export function sampleAlert(overrides: Partial<Alert> = {}): Alert {
-  return {
-    alertId: 'surge-tcp-445-1795766400000',
-    kind: 'SURGE',
-    state: 'FIRING',
-    sequence: 0,
-    protocol: 'TCP',
-    port: 445,
-    severity: 'HIGH',
-    onsetWindowStart: 1_795_766_400_000,
-    windowStart: 1_795_766_400_000,
-    windowEnd: 1_795_766_460_000,
-    eventTime: 1_795_766_460_000,
-    figures: { attempts: 12_000, distinctSources: 900, distinctDestinations: 64, sensors: 3 },
-    baseline: { distinctSources: 40, windows: 60, threshold: 120 },
-    ratio: 22.5,
-    reasons: ['900 distinct sources vs a baseline of 40'],
-    topSources: [{ ip: '203.0.113.7', attempts: 800 }],
-    ...overrides,
-  };
+  return baseAlert({ alertId: 'surge-tcp-445-1795766400000', ...overrides });
 }
 
 export interface MemoryStore {

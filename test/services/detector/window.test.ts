@@ -9,7 +9,7 @@ describe('WindowAccumulator', () => {
     w.add(ev('a', 'y'), 's1');
     w.add(ev('b', 'y'), 's2');
     expect(w.figures()).toEqual({ attempts: 3, distinctSources: 2, distinctDestinations: 2, sensors: 2 });
-    expect(w.topSources(1)).toEqual([{ ip: 'a', attempts: 2 }]);
+    expect(w.topScanners(1)).toEqual([{ ip: 'a', attempts: 2, destinations: 2 }]);
   });
 
   it('aligns windows on multiples of their size', () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { alertCodec, connectionBatchCodec, portStatsCodec, subscriptionCodec } from '../../../../services/common/avro/codecs.ts';
+import { advisoryCodec, alertCodec, connectionBatchCodec, portStatsCodec, subscriptionCodec } from '../../../../services/common/avro/codecs.ts';
+import { fingerprintBytes } from '../../../../services/common/avro/fingerprint.ts';
 import { SingleObjectCodec } from '../../../../services/common/avro/single-object.ts';
 import { CommonErrorCodes, isPortentError } from '../../../../services/common/errors.ts';
+import { sampleAlert } from '../../../support/alerts.ts';
 import type { ConnectionBatch } from '../../../../services/common/avro/generated-types.ts';
 
 const batch: ConnectionBatch = {
@@ -27,9 +29,12 @@ describe('SingleObjectCodec', () => {
     expect(buf.subarray(0, 2)).toEqual(Buffer.from([0xc3, 0x01]));
     // Reference fingerprints of schemas/*.avsc computed with Python fastavro.
     expect(buf.subarray(2, 10).toString('hex')).toBe('a53d3dd861e57289');
-    expect(alertCodec.fingerprint.toString(16)).toBe('ae0dcc41d45c5a69');
-    expect(portStatsCodec.fingerprint.toString(16)).toBe('8c80c3e70c56259f');
-    expect(subscriptionCodec.fingerprint.toString(16)).toBe('77eae4291c636713');
+    
+    const le = (fp: bigint): string => fingerprintBytes(fp).toString('hex');
+    expect(le(alertCodec.fingerprint)).toBe('dc7a15832a9948a7');
+    expect(le(advisoryCodec.fingerprint)).toBe('54c140bd5b312394');
+    expect(le(portStatsCodec.fingerprint)).toBe('9f25560ce7c3808c');
+    expect(le(subscriptionCodec.fingerprint)).toBe('1367631c29e4ea77');
   });
 
   it('round-trips a batch of events', () => {
@@ -42,12 +47,7 @@ describe('SingleObjectCodec', () => {
   });
 
   it('rejects a record written with an unknown schema', () => {
-    const alertBytes = alertCodec.encode({
-      alertId: 'a', kind: 'SURGE', state: 'FIRING', sequence: 0, protocol: 'TCP', port: 445, severity: 'LOW',
-      onsetWindowStart: 0, windowStart: 0, windowEnd: 60_000, eventTime: 1,
-      figures: { attempts: 1, distinctSources: 1, distinctDestinations: 1, sensors: 1 },
-      baseline: { distinctSources: 1, windows: 1, threshold: 2 }, ratio: 1, reasons: [], topSources: [],
-    });
+    const alertBytes = alertCodec.encode(sampleAlert());
     expect(codeOf(() => connectionBatchCodec.decode(alertBytes))).toBe(CommonErrorCodes.AVRO_UNKNOWN_FINGERPRINT);
   });
 

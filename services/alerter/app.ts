@@ -1,14 +1,22 @@
+import swagger from '@fastify/swagger';
 import { fastify } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Advisory, Alert, Silence } from '../common/avro/generated-types.ts';
 import type { Logger } from '../common/logger.ts';
 import type { AlerterConfig } from './config.ts';
-import { notReady, unauthorized, AlerterErrorCodes } from './errors.ts';
+import { forbidden, notReady, unauthorized, AlerterErrorCodes } from './errors.ts';
 import type { SubscriptionStore } from './subscriptions.ts';
-import { bearerTokenChecker } from './api/auth.ts';
+import type { TopicStore } from './topic-store.ts';
+import { bearerScopeChecker, includes } from './api/auth.ts';
+import type { Scope } from './api/auth.ts';
 import { errorReply, formatSchemaErrors } from './api/error-reply.ts';
 import { healthRoutes } from './api/health-routes.ts';
 import type { ReadinessChecks } from './api/health-routes.ts';
+import { advisoryRoutes, alertRoutes, silenceRoutes } from './api/state-routes.ts';
 import { subscriptionRoutes } from './api/subscription-routes.ts';
+import type { Pinger } from './api/subscription-routes.ts';
+import { attemptRoutes } from './api/attempt-routes.ts';
+import type { AttemptApi } from './api/attempt-routes.ts';
 
 /** Requests are small JSON documents; anything bigger is a mistake or an attack. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -19,6 +27,19 @@ export interface AppOptions {
   readonly logger: Logger;
   /** What /readyz checks; the subscription store's readiness always also gates /v1. */
   readonly readiness?: ReadinessChecks;
+  readonly advisories?: TopicStore<Advisory>;
+  readonly silences?: TopicStore<Silence>;
+  readonly alerts?: () => Iterable<Alert>;
+  readonly attempts?: AttemptApi;
+  readonly ping?: Pinger;
+  readonly urlRefused?: (url: URL) => boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The least scope a route needs; default read for GET, write otherwise. */
+    scope?: Scope;
+  }
 }
 
 /** The HTTP API, ready for `inject()` or `listen()`; building it touches no network. */
@@ -34,8 +55,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     ajv: {
       // Fastify's defaults drop unknown properties silently and coerce types
       // ("80" -> 80, 80 -> [80]); an API that stores what it is sent should
-      // reject both, naming the field.
-      customOptions: { removeAdditional: false, coerceTypes: false },
+      // reject both, naming the field. Query strings are text, so they alone
+      // are coerced (fastify compiles querystring schemas with the same ajv,
+      // hence 'array' is not used: "80" must not become [80] in a body).
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true },
     },
   });
 
@@ -53,18 +76,34 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     reply.code(404).send({ error: { code: AlerterErrorCodes.ROUTE_NOT_FOUND, message: `no route ${req.method} ${req.url.split('?')[0] ?? ''}` } }),
   );
 
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Portent alerter API', version: '1.0.0', description: 'Webhook subscriptions, advisories, silences, alerts and delivery attempts.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
   healthRoutes(app, opts.readiness ?? { subscriptions: () => opts.subscriptions.ready });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
-  const allowed = bearerTokenChecker(opts.config.apiTokens);
+  const scopeOf = bearerScopeChecker(opts.config.apiTokens);
   void app.register(
     (v1, _options, done) => {
       // onRequest runs before the body is read: an unauthenticated caller cannot make us parse anything.
       v1.addHook('onRequest', (req, _reply, next) => {
-        if (!allowed(req.headers.authorization)) next(unauthorized());
+        const granted = scopeOf(req.headers.authorization);
+        const needed: Scope = req.routeOptions.config.scope ?? (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write');
+        if (granted === null) next(unauthorized());
+        else if (!includes(granted, needed)) next(forbidden(needed));
         else if (!opts.subscriptions.ready) next(notReady('subscription store'));
         else next();
       });
-      subscriptionRoutes(v1, opts.subscriptions);
+      subscriptionRoutes(v1, { store: opts.subscriptions, ...(opts.ping === undefined ? {} : { ping: opts.ping }), ...(opts.urlRefused === undefined ? {} : { urlRefused: opts.urlRefused }) });
+      if (opts.advisories !== undefined) advisoryRoutes(v1, opts.advisories);
+      if (opts.silences !== undefined) silenceRoutes(v1, opts.silences);
+      if (opts.alerts !== undefined) alertRoutes(v1, opts.alerts);
+      if (opts.attempts !== undefined) attemptRoutes(v1, opts.attempts);
       done();
     },
     { prefix: '/v1' },

@@ -1,4 +1,8 @@
+import { request } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { DeliveryFailureReason } from './errors.ts';
+import { literalRefused } from './ssrf.ts';
+import type { AddressPolicy } from './ssrf.ts';
 
 /** One HTTP request and what became of it. */
 export interface AttemptRequest {
@@ -12,6 +16,9 @@ export interface AttemptLimits {
   readonly maxResponseBytes: number;
   /** Aborts the request when the alerter shuts down; the attempt then rejects. */
   readonly signal?: AbortSignal | undefined;
+  /** The guarded HTTP client (ssrf.ts) and the policy it enforces. */
+  readonly dispatcher: Dispatcher;
+  readonly policy: AddressPolicy;
 }
 
 export interface AttemptResult {
@@ -38,19 +45,29 @@ const DETAIL_CHARS = 200;
  * so a receiver cannot make us buffer an endless answer.
  */
 export async function postOnce(req: AttemptRequest, limits: AttemptLimits): Promise<AttemptResult> {
+  if (literalRefused(limits.policy, new URL(req.url))) {
+    return { status: null, failure: 'blocked', retryAfter: null, detail: 'target address refused by the SSRF guard' };
+  }
   const timeout = AbortSignal.timeout(limits.timeoutMs);
   const signal = limits.signal === undefined ? timeout : AbortSignal.any([timeout, limits.signal]);
-  let res: Response;
+  let res: Dispatcher.ResponseData;
   try {
-    res = await fetch(req.url, { method: 'POST', headers: req.headers, body: req.body, redirect: 'manual', signal });
+    // undici's request never follows redirects (that needs an explicit interceptor).
+    res = await request(req.url, { method: 'POST', headers: req.headers, body: req.body, dispatcher: limits.dispatcher, signal });
   } catch (err) {
     if (limits.signal?.aborted === true) throw err;
-    const failure = timeout.aborted ? 'timeout' : 'network';
+    const failure = timeout.aborted ? 'timeout' : isRefused(err) ? 'blocked' : 'network';
     return { status: null, failure, retryAfter: null, detail: describe(err), cause: err };
   }
   // The status line decides the outcome; a body cut short by the timeout does not undo a 2xx.
-  const body = await readCapped(res, limits.maxResponseBytes).catch(() => Buffer.alloc(0));
-  return { status: res.status, failure: classify(res.status), retryAfter: res.headers.get('retry-after'), detail: snippet(body) };
+  const body = await readCapped(res.body, limits.maxResponseBytes).catch(() => Buffer.alloc(0));
+  const retryAfter = res.headers['retry-after'];
+  return { status: res.statusCode, failure: classify(res.statusCode), retryAfter: (Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) ?? null, detail: snippet(body) };
+}
+
+function isRefused(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if ((e as NodeJS.ErrnoException).code === 'EADDRNOTALLOWED') return true;
+  return false;
 }
 
 /**
@@ -66,21 +83,18 @@ export function classify(status: number): DeliveryFailureReason | null {
   return 'status';
 }
 
-async function readCapped(res: Response, max: number): Promise<Buffer> {
-  if (res.body === null) return Buffer.alloc(0);
-  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
-  const chunks: Uint8Array[] = [];
+async function readCapped(body: Dispatcher.ResponseData['body'], max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
   let size = 0;
   try {
-    while (size < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.byteLength;
+      if (size >= max) break;
     }
   } finally {
-    // Releases the connection whether or not the body was read to the end.
-    await reader.cancel().catch(() => undefined);
+    // Drops the rest of an endless or oversized answer (and that connection) instead of reading it.
+    if (!body.readableEnded) body.destroy();
   }
   return Buffer.concat(chunks).subarray(0, max);
 }

@@ -1,9 +1,11 @@
+import { isIP } from 'node:net';
 import { Type } from '@sinclair/typebox';
 import { brokerList, commonSettings, loadConfig } from '../common/config.ts';
 import type { Env } from '../common/config.ts';
 import { CommonErrorCodes, PortentError } from '../common/errors.ts';
 import type { LogLevel } from '../common/logger.ts';
 import { DURATION_LIST_PATTERN, parseDurationList } from './duration.ts';
+import { parseToken } from './api/auth.ts';
 
 /** Every variable the alerter reads. Unknown PORTENT_ALERTER_* variables are rejected. */
 export const alerterSettings = Type.Object({
@@ -26,6 +28,15 @@ export const alerterSettings = Type.Object({
     description: 'Delays before each retry, e.g. 1s,5s,30s (units ms, s, m, h, d); empty = no retries',
   }),
   PORTENT_ALERTER_MAX_RESPONSE_BYTES: Type.Integer({ default: 65_536, minimum: 0, maximum: 16 * 1024 * 1024 }),
+  PORTENT_ALERTER_ALLOWED_CIDRS: Type.String({
+    default: '',
+    pattern: '^\\s*([0-9A-Fa-f:.]+(/\\d{1,3})?\\s*(,\\s*[0-9A-Fa-f:.]+(/\\d{1,3})?\\s*)*)?$',
+    description: 'CIDRs the SSRF guard admits although private/loopback/link-local, e.g. 127.0.0.1/32,10.20.0.0/16',
+  }),
+  PORTENT_ALERTER_SUBSCRIPTION_CONCURRENCY: Type.Integer({ default: 4, minimum: 1, maximum: 256 }),
+  PORTENT_ALERTER_SUBSCRIPTION_RATE: Type.Number({ default: 50, exclusiveMinimum: 0, maximum: 100_000, description: 'attempts per second per subscription' }),
+  PORTENT_ALERTER_DISABLE_AFTER: Type.String({ default: '5d', pattern: DURATION_LIST_PATTERN, description: 'sustained failure before a subscription is disabled' }),
+  PORTENT_ALERTER_MAX_ALERT_AGE: Type.String({ default: '1d', pattern: DURATION_LIST_PATTERN, description: 'alert records older than this (by Kafka timestamp) are not delivered' }),
 });
 
 export interface DeliverySettings {
@@ -33,6 +44,15 @@ export interface DeliverySettings {
   /** Delay before retry n (ms); its length is the number of retries after the first attempt. */
   readonly retrySchedule: readonly number[];
   readonly maxResponseBytes: number;
+}
+
+export interface PacingSettings {
+  readonly allowedCidrs: readonly string[];
+  readonly concurrency: number;
+  readonly ratePerSecond: number;
+  readonly disableAfterMs: number;
+  /** A record appended longer ago than this is skipped: a new consumer group must not replay weeks of alerts. */
+  readonly maxAlertAgeMs: number;
 }
 
 export interface AlerterConfig {
@@ -43,6 +63,7 @@ export interface AlerterConfig {
   readonly apiTokens: readonly string[];
   readonly groupId: string;
   readonly delivery: DeliverySettings;
+  readonly pacing: PacingSettings;
 }
 
 /** Reads and validates the environment once; the result is deeply frozen. */
@@ -51,6 +72,14 @@ export function loadAlerterConfig(env: Env): AlerterConfig {
   const retrySchedule = parseDurationList(raw.PORTENT_ALERTER_RETRY_SCHEDULE);
   // The schema pattern already rejects this; the check keeps the type honest.
   if (retrySchedule === undefined) throw invalid('PORTENT_ALERTER_RETRY_SCHEDULE', 'not a list of durations');
+  const [disableAfter] = parseDurationList(raw.PORTENT_ALERTER_DISABLE_AFTER) ?? [];
+  if (disableAfter === undefined) throw invalid('PORTENT_ALERTER_DISABLE_AFTER', 'must be one duration');
+  const [maxAge] = parseDurationList(raw.PORTENT_ALERTER_MAX_ALERT_AGE) ?? [];
+  if (maxAge === undefined) throw invalid('PORTENT_ALERTER_MAX_ALERT_AGE', 'must be one duration');
+  const badCidr = raw.PORTENT_ALERTER_ALLOWED_CIDRS.split(',').map((c) => c.trim()).filter((c) => c !== '').find((c) => !validCidr(c));
+  if (badCidr !== undefined) throw invalid('PORTENT_ALERTER_ALLOWED_CIDRS', `${badCidr} is not an IP address or CIDR`);
+  const badToken = raw.PORTENT_ALERTER_API_TOKENS.split(',').map((e) => parseToken(e.trim())).some((t) => t.token.length < 16);
+  if (badToken) throw invalid('PORTENT_ALERTER_API_TOKENS', 'a scoped token (read:, write:, admin:) needs at least 16 characters after its prefix');
   return deepFreeze({
     kafkaBrokers: brokerList(raw.KAFKA_BROKERS),
     topicPrefix: raw.PORTENT_TOPIC_PREFIX,
@@ -63,7 +92,21 @@ export function loadAlerterConfig(env: Env): AlerterConfig {
       retrySchedule,
       maxResponseBytes: raw.PORTENT_ALERTER_MAX_RESPONSE_BYTES,
     },
+    pacing: {
+      allowedCidrs: raw.PORTENT_ALERTER_ALLOWED_CIDRS.split(',').map((c) => c.trim()).filter((c) => c !== ''),
+      concurrency: raw.PORTENT_ALERTER_SUBSCRIPTION_CONCURRENCY,
+      ratePerSecond: raw.PORTENT_ALERTER_SUBSCRIPTION_RATE,
+      disableAfterMs: disableAfter,
+      maxAlertAgeMs: maxAge,
+    },
   });
+}
+
+function validCidr(cidr: string): boolean {
+  const [ip = '', bits] = cidr.split('/');
+  const family = isIP(ip);
+  if (family === 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
 }
 
 function invalid(key: string, problem: string): PortentError {

@@ -2,7 +2,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../common/logger.ts';
 import type { DeliverySettings } from './config.ts';
 import { deliveryAborted, deliveryFailed } from './errors.ts';
-import type { AlerterError } from './errors.ts';
+import type { AlerterError, DeliveryFailureReason } from './errors.ts';
+import type { Dispatcher } from 'undici';
+import type { DeliveryLanes } from './lanes.ts';
+import type { AddressPolicy } from './ssrf.ts';
 import { postOnce } from './attempt.ts';
 import type { AttemptResult } from './attempt.ts';
 import { nextDelay, parseRetryAfter } from './retry-policy.ts';
@@ -12,8 +15,27 @@ import type { Webhook } from './webhook.ts';
 /** Waits `ms`; rejects when `signal` aborts. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
+/** One finished HTTP attempt, for the attempt log. */
+export interface AttemptEvent {
+  readonly subscriptionId: string;
+  readonly webhookId: string;
+  readonly attempt: number;
+  readonly status: number | null;
+  readonly durationMs: number;
+  readonly error: DeliveryFailureReason | null;
+  readonly detail: string;
+  readonly at: number;
+}
+
 export interface DeliveryOptions {
   readonly settings: DeliverySettings;
+  /** The guarded HTTP client and its address policy (ssrf.ts). */
+  readonly http: { readonly dispatcher: Dispatcher; readonly policy: AddressPolicy };
+  /** Per-subscription concurrency and throttle; absent = unlimited (tests of retry timing). */
+  readonly lanes?: DeliveryLanes | undefined;
+  readonly onAttempt?: ((event: AttemptEvent) => void) | undefined;
+  /** Number of the first attempt made here (a retry worker continues a delivery begun elsewhere); default 1. */
+  readonly firstAttempt?: number | undefined;
   readonly logger: Logger;
   /** Shutdown: stops the current attempt or wait, and `deliver` rejects with ALERTER_ERR_DELIVERY_ABORTED. */
   readonly signal?: AbortSignal | undefined;
@@ -30,6 +52,10 @@ export interface DeliveryOutcome {
   readonly status: number | null;
   readonly attempts: number;
   readonly durationMs: number;
+  /** Why the last attempt failed; null when delivered. */
+  readonly reason: DeliveryFailureReason | null;
+  /** The last answer's Retry-After, in ms from then; null when absent. */
+  readonly retryAfterMs: number | null;
   /** ALERTER_ERR_DELIVERY_FAILED when not delivered, else null. */
   readonly error: AlerterError | null;
 }
@@ -49,26 +75,30 @@ export async function deliver(webhook: Webhook, opts: DeliveryOptions): Promise<
   const sleep = opts.sleep ?? defaultSleep;
   const log = opts.logger.child({ subscriptionId: webhook.subscriptionId, webhookId: webhook.id, origin: originOf(webhook.url) });
   const started = now();
-  for (let attempt = 1; ; attempt++) {
-    const result = await guard(webhook, opts.signal, () =>
-      postOnce({ url: webhook.url, headers: requestHeaders(webhook, now()), body: webhook.body }, { ...opts.settings, signal: opts.signal }),
-    );
-    const outcome = { status: result.status, attempts: attempt, durationMs: now() - started };
+  const once = (): Promise<AttemptResult> =>
+    postOnce({ url: webhook.url, headers: requestHeaders(webhook, now()), body: webhook.body }, { ...opts.settings, ...opts.http, signal: opts.signal });
+  for (let attempt = opts.firstAttempt ?? 1; ; attempt++) {
+    const began = now();
+    const result = await guard(webhook, opts.signal, () => (opts.lanes === undefined ? once() : opts.lanes.attempt(webhook.subscriptionId, once)));
+    opts.onAttempt?.({ subscriptionId: webhook.subscriptionId, webhookId: webhook.id, attempt, status: result.status, durationMs: now() - began, error: result.failure, detail: result.detail, at: began });
+    const retryAfterMs = parseRetryAfter(result.retryAfter, now()) ?? null;
+    const outcome = { status: result.status, attempts: attempt, durationMs: now() - started, reason: result.failure, retryAfterMs };
     if (result.failure === null) {
       log.debug({ ...outcome }, 'webhook delivered');
       return { delivered: true, ...outcome, error: null };
     }
-    const wait = result.failure === 'gone' ? undefined : nextDelay(opts.settings.retrySchedule, attempt - 1, parseRetryAfter(result.retryAfter, now()), opts.random ?? Math.random);
-    log.warn({ ...outcome, reason: result.failure, detail: result.detail, retryInMs: wait ?? null }, 'webhook attempt failed');
-    if (wait === undefined) return { delivered: false, ...outcome, error: finalError(webhook, result, attempt, log) };
+    // 410 (the receiver asked us to stop) and a refused address (retrying cannot help) end at once.
+    const final = result.failure === 'gone' || result.failure === 'blocked';
+    const wait = final ? undefined : nextDelay(opts.settings.retrySchedule, attempt - 1, retryAfterMs ?? undefined, opts.random ?? Math.random);
+    log.warn({ ...outcome, detail: result.detail, retryInMs: wait ?? null }, 'webhook attempt failed');
+    if (wait === undefined) return { delivered: false, ...outcome, error: finalError(webhook, result, attempt) };
     await guard(webhook, opts.signal, () => sleep(wait, opts.signal));
   }
 }
 
-function finalError(webhook: Webhook, result: AttemptResult, attempt: number, log: Logger): AlerterError {
+function finalError(webhook: Webhook, result: AttemptResult, attempt: number): AlerterError {
   const reason = result.failure ?? 'status';
-  const gone = reason === 'gone';
-  if (gone) log.warn('receiver answered 410 Gone: the subscription should be disabled');
+  const gone = reason === 'gone' || reason === 'blocked';
   const answer = result.status === null ? reason : `HTTP ${result.status}`;
   const message = `webhook ${webhook.id} to ${webhook.subscriptionId} failed after ${attempt} attempt(s): ${answer}${result.detail === '' ? '' : ` (${result.detail})`}`;
   return deliveryFailed({ reason, status: result.status, attempt, subscriptionId: webhook.subscriptionId }, message, !gone, result.cause);

@@ -14,8 +14,11 @@ export const AlerterErrorCodes = {
   NOT_READY: 'ALERTER_ERR_NOT_READY',
   INTERNAL: 'ALERTER_ERR_INTERNAL',
   SUBSCRIPTION_NOT_FOUND: 'ALERTER_ERR_SUBSCRIPTION_NOT_FOUND',
+  NOT_FOUND: 'ALERTER_ERR_NOT_FOUND',
+  FORBIDDEN: 'ALERTER_ERR_FORBIDDEN',
   SUBSCRIPTION_INVALID: 'ALERTER_ERR_SUBSCRIPTION_INVALID',
   SUBSCRIPTION_WRITE_FAILED: 'ALERTER_ERR_SUBSCRIPTION_WRITE_FAILED',
+  WRITE_FAILED: 'ALERTER_ERR_WRITE_FAILED',
   SECRET_INVALID: 'ALERTER_ERR_SECRET_INVALID',
   DELIVERY_FAILED: 'ALERTER_ERR_DELIVERY_FAILED',
   DELIVERY_ABORTED: 'ALERTER_ERR_DELIVERY_ABORTED',
@@ -53,12 +56,16 @@ export function unauthorized(): AlerterError {
   return new PortentError(AlerterErrorCodes.UNAUTHORIZED, 'missing or invalid bearer token');
 }
 
+export function forbidden(scope: string): AlerterError {
+  return new PortentError(AlerterErrorCodes.FORBIDDEN, `this token lacks the ${scope} scope`, { fields: { scope } });
+}
+
 export function notReady(what: string): AlerterError {
   return new PortentError(AlerterErrorCodes.NOT_READY, `${what} is not ready yet`, { canRetry: true, fields: { what } });
 }
 
 /** Why one delivery attempt failed; `status` is set only when the receiver answered. */
-export type DeliveryFailureReason = 'status' | 'redirect' | 'gone' | 'timeout' | 'network';
+export type DeliveryFailureReason = 'status' | 'redirect' | 'gone' | 'timeout' | 'network' | 'blocked';
 
 export interface DeliveryFailureFields {
   readonly reason: DeliveryFailureReason;

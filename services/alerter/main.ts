@@ -2,13 +2,15 @@
  * The alerter process: wiring only. `node services/alerter/main.ts`
  *
  * config -> logger -> Kafka producer -> HTTP API listening (liveness up, not
- * ready) -> subscription table caught up -> alert pipeline running (ready).
- * The API listens before Kafka has been read so probes get answers while the
- * table catches up; /v1 and /readyz answer 503 until then.
+ * ready) -> compacted tables caught up (subscriptions, silences, advisories,
+ * attempts, recent alerts) -> alert pipeline running (ready). The API listens
+ * before Kafka has been read so probes get answers while the tables catch up;
+ * /v1 and /readyz answer 503 until then.
  */
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { subscriptionCodec } from '../common/avro/codecs.ts';
-import type { Subscription } from '../common/avro/generated-types.ts';
+import { advisoryCodec, alertCodec, deliveryAttemptCodec, silenceCodec, subscriptionCodec } from '../common/avro/codecs.ts';
+import type { Advisory, Alert, DeliveryAttempt, Silence, Subscription } from '../common/avro/generated-types.ts';
 import { isPortentError } from '../common/errors.ts';
 import { CompactedTable } from '../common/kafka/table.ts';
 import { topicNames } from '../common/kafka/topics.ts';
@@ -17,20 +19,38 @@ import type { RecordProducer } from '../common/kafka/transport.ts';
 import { createLogger } from '../common/logger.ts';
 import { configOrExit, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
 import { buildApp } from './app.ts';
+import { pingAlert } from './api/subscription-routes.ts';
+import { AttemptLog } from './attempts.ts';
 import { loadAlerterConfig } from './config.ts';
+import { FailureTracker } from './failure-tracker.ts';
+import { DeliveryLanes } from './lanes.ts';
 import { runAlertPipeline } from './pipeline.ts';
 import type { AlertPipeline } from './pipeline.ts';
+import { runRetryWorker } from './retries.ts';
+import { WebhookSender } from './sender.ts';
+import { AddressPolicy, guardedDispatcher, literalRefused } from './ssrf.ts';
 import { SubscriptionStore, kafkaSubscriptionWriter } from './subscriptions.ts';
+import { TopicStore, kafkaWriter } from './topic-store.ts';
 
 const config = configOrExit(() => loadAlerterConfig(process.env));
 
 const logger = createLogger('alerter', config.logLevel);
 const topics = topicNames(config.topicPrefix);
 const transport = new KafkaTransport({ brokers: config.kafkaBrokers, clientId: 'portent-alerter', logger, onFatal: exitOnFatal(logger) });
-const table = new CompactedTable<Subscription>((value) => subscriptionCodec.decode(value));
+const tables = {
+  subscriptions: new CompactedTable<Subscription>((v) => subscriptionCodec.decode(v)),
+  silences: new CompactedTable<Silence>((v) => silenceCodec.decode(v)),
+  advisories: new CompactedTable<Advisory>((v) => advisoryCodec.decode(v)),
+  attempts: new CompactedTable<DeliveryAttempt>((v) => deliveryAttemptCodec.decode(v)),
+  // Keyed by alertId: the latest state of every alert still retained.
+  alerts: new CompactedTable<Alert>((v) => alertCodec.decode(v)),
+};
+const policy = new AddressPolicy(config.pacing.allowedCidrs);
 let producer: RecordProducer | undefined;
 let app: FastifyInstance | undefined;
 let pipeline: AlertPipeline | undefined;
+let retryWorker: AlertPipeline | undefined;
+let attemptsRef: AttemptLog | undefined;
 // Widened: set by the shutdown handler while start-up awaits.
 let stopping = false as boolean;
 
@@ -43,24 +63,68 @@ onShutdown(logger, async () => {
 
 try {
   producer = await transport.producer();
-  const subscriptions = new SubscriptionStore({ table, writer: kafkaSubscriptionWriter(producer, topics.subscriptions) });
+  const subscriptions = new SubscriptionStore({ table: tables.subscriptions, writer: kafkaSubscriptionWriter(producer, topics.subscriptions) });
+  const silences = new TopicStore<Silence>('silence', tables.silences, kafkaWriter(producer, topics.silences, (s) => silenceCodec.encode(s)));
+  const advisories = new TopicStore<Advisory>('advisory', tables.advisories, kafkaWriter(producer, topics.advisories, (a) => advisoryCodec.encode(a)));
+  const attempts = new AttemptLog({ table: tables.attempts, producer, topic: topics.deliveryAttempts, logger });
+  attemptsRef = attempts;
+  const sender = new WebhookSender({
+    settings: config.delivery,
+    http: { dispatcher: guardedDispatcher(policy), policy },
+    lanes: new DeliveryLanes(config.pacing),
+    logger,
+    attempts,
+    subscriptions,
+    failures: new FailureTracker(config.pacing.disableAfterMs),
+  });
   app = buildApp({
     config,
     subscriptions,
+    silences,
+    advisories,
     logger,
-    readiness: { subscriptions: () => subscriptions.ready, alertConsumer: () => pipeline?.running === true },
+    alerts: () => tables.alerts.values(),
+    urlRefused: (url) => literalRefused(policy, url),
+    ping: async (sub) => {
+      const { webhook, outcome } = await sender.send(sub, pingAlert(sub, Date.now(), randomBytes(9).toString('base64url')), { retrySchedule: [] });
+      return { delivered: outcome.delivered, status: outcome.status, durationMs: outcome.durationMs, error: outcome.reason, webhookId: webhook.id };
+    },
+    attempts: {
+      log: attempts,
+      subscriptions,
+      replay: (attempt) => {
+        const sub = subscriptions.get(attempt.subscriptionId);
+        void sender.send(sub, alertCodec.decode(attempt.alert)).catch((err: unknown) => {
+          logger.warn({ err, subscriptionId: sub.id }, 'replay failed');
+        });
+      },
+    },
+    readiness: { subscriptions: () => subscriptions.ready, alertConsumer: () => pipeline?.running === true, retryWorker: () => retryWorker?.running === true },
   });
   const address = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info({ address }, 'alerter listening');
 
-  await table.start(transport, topics.subscriptions, `${config.groupId}-subscriptions`, (record, err) => {
-    // Never log the value: a subscription record holds its secret.
-    logger.warn({ code: isPortentError(err) ? err.code : 'unexpected', partition: record.partition, offset: record.offset }, 'unreadable subscription record skipped');
-  });
+  // Never log a value: subscription records hold secrets.
+  const skip = (name: string) => (record: { partition: number; offset: string }, err: unknown) => {
+    logger.warn({ table: name, code: isPortentError(err) ? err.code : 'unexpected', partition: record.partition, offset: record.offset }, 'unreadable record skipped');
+  };
+  const group = (name: string): string => `${config.groupId}-${name}`;
+  await Promise.all([
+    tables.subscriptions.start(transport, topics.subscriptions, group('subscriptions'), skip('subscriptions')),
+    tables.silences.start(transport, topics.silences, group('silences'), skip('silences')),
+    tables.advisories.start(transport, topics.advisories, group('advisories'), skip('advisories')),
+    tables.attempts.start(transport, topics.deliveryAttempts, group('attempts'), skip('attempts')),
+    tables.alerts.start(transport, topics.alerts, group('recent-alerts'), skip('alerts')),
+  ]);
+  const pruner = setInterval(() => {
+    attempts.prune();
+  }, 60_000);
+  pruner.unref();
   subscriptions.markReady();
-  logger.info({ subscriptions: table.size }, 'subscription table caught up');
+  logger.info({ subscriptions: tables.subscriptions.size, silences: tables.silences.size }, 'tables caught up');
   // Started only now: matching alerts against a half-read table would silently skip subscribers.
-  if (!stopping) pipeline = await runAlertPipeline({ transport, producer, topics, subscriptions, config, logger });
+  if (!stopping) pipeline = await runAlertPipeline({ transport, producer, topics, subscriptions, silences, sender, config, logger });
+  if (!stopping) retryWorker = await runRetryWorker({ transport, producer, topics, subscriptions, sender, config, logger });
 } catch (err) {
   // During a shutdown, closing the clients makes start-up fail: that is not an error.
   if (!stopping) {
@@ -71,13 +135,18 @@ try {
 }
 
 /**
- * HTTP server first (in-flight requests may still write), then both consumers
+ * HTTP server first (in-flight requests may still write), then the consumers
  * together (each disconnect waits out a fetch of up to ~5 s), the producer last.
  */
 async function closeAll(): Promise<void> {
-  const [http, alerts, out] = [app, pipeline, producer];
+  const [http, alerts, retries, out, attemptLog] = [app, pipeline, retryWorker, producer, attemptsRef];
   await closing('http', http && (() => http.close()));
-  await Promise.all([closing('alert consumer', alerts && (() => alerts.close())), closing('subscription table', () => table.close())]);
+  await Promise.all([
+    closing('alert consumer', alerts && (() => alerts.close())),
+    closing('retry worker', retries && (() => retries.close())),
+    ...Object.entries(tables).map(([name, table]) => closing(`${name} table`, () => table.close())),
+  ]);
+  await closing('attempt log', attemptLog && (() => attemptLog.flush()));
   await closing('producer', out && (() => out.close()));
 }
 

@@ -1,16 +1,18 @@
-import { alertCodec } from '../common/avro/codecs.ts';
-import type { Alert, Subscription } from '../common/avro/generated-types.ts';
+import { alertCodec, deliveryTaskCodec } from '../common/avro/codecs.ts';
+import type { Alert, Silence, Subscription } from '../common/avro/generated-types.ts';
 import { deadLetter } from '../common/dead-letter.ts';
 import { isPortentError } from '../common/errors.ts';
 import type { TopicNames } from '../common/kafka/topics.ts';
-import type { InBatch, InRecord, KafkaTransport, OutRecord, RecordProducer } from '../common/kafka/transport.ts';
+import type { InRecord, KafkaTransport, OutRecord, RecordProducer } from '../common/kafka/transport.ts';
 import type { Logger } from '../common/logger.ts';
 import type { AlerterConfig } from './config.ts';
-import { defaultSleep, deliver } from './delivery.ts';
-import type { DeliveryOptions, Sleep } from './delivery.ts';
+import type { Sleep } from './delivery.ts';
+import { heartbeat, heartbeatingSleep } from './heartbeat.ts';
 import { AlerterErrorCodes, batchLost, emptyAlert } from './errors.ts';
+import { silenced } from './filters.ts';
+import type { HandOff, WebhookSender } from './sender.ts';
 import type { SubscriptionStore } from './subscriptions.ts';
-import { buildWebhook } from './webhook.ts';
+import { webhookId } from './webhook.ts';
 
 /** Headers added to a dead-lettered alert whose delivery failed, next to the common portent-dlq-* ones. */
 export const DeliveryDeadLetterHeaders = {
@@ -20,8 +22,8 @@ export const DeliveryDeadLetterHeaders = {
   status: 'portent-alerter-status',
 } as const;
 
-/** Waits longer than this are cut into slices with a heartbeat between, so the group keeps us as a member. */
-const HEARTBEAT_EVERY_MS = 3_000;
+/** Partitions of the alerts topic whose batches are delivered at the same time. */
+const PARTITIONS_CONCURRENTLY = 8;
 
 /** Errors that mean "this batch cannot finish here": they fail the batch so it is not committed. */
 const BATCH_FATAL = new Set<string>([AlerterErrorCodes.DELIVERY_ABORTED, AlerterErrorCodes.BATCH_LOST]);
@@ -29,12 +31,16 @@ const BATCH_FATAL = new Set<string>([AlerterErrorCodes.DELIVERY_ABORTED, Alerter
 export interface AlertPipelineOptions {
   readonly transport: Pick<KafkaTransport, 'consumer'>;
   readonly producer: RecordProducer;
-  readonly topics: Pick<TopicNames, 'alerts' | 'deadLetter'>;
+  /** With `alerterRetries`, failed first attempts are handed to the retry worker; without, retries are waited out in the batch. */
+  readonly topics: Pick<TopicNames, 'alerts' | 'deadLetter'> & Partial<Pick<TopicNames, 'alerterRetries'>>;
   readonly subscriptions: Pick<SubscriptionStore, 'matching'>;
-  readonly config: Pick<AlerterConfig, 'groupId' | 'delivery'>;
+  readonly silences?: { values(): Iterable<Silence> };
+  readonly sender: Pick<WebhookSender, 'send'>;
+  readonly config: Pick<AlerterConfig, 'groupId'> & { readonly pacing?: Pick<AlerterConfig['pacing'], 'maxAlertAgeMs'> };
   readonly logger: Logger;
-  /** Tests pin jitter and the clock here. */
-  readonly delivery?: Pick<DeliveryOptions, 'random' | 'now'>;
+  readonly now?: () => number;
+  /** How long close() lets in-flight deliveries finish before aborting them (default 5 s). */
+  readonly drainMs?: number;
 }
 
 export interface AlertPipeline {
@@ -45,46 +51,88 @@ export interface AlertPipeline {
 }
 
 /**
- * Consumes alerts and delivers each to every matching subscription.
+ * Consumes alerts and delivers each to every matching, active, unsilenced
+ * subscription.
  *
- * Offsets are committed after a batch's handler resolves, so delivery is
- * at-least-once; receivers drop repeats by webhook-id. A record that cannot
- * be decoded, or whose delivery to some subscription ran out of retries, is
- * copied to the dead-letter topic and the pipeline moves on: one bad record
- * or one dead receiver never stops the others.
+ * Every delivery of a batch starts at once (the sender keeps each
+ * (subscription, alert) in order and paces each subscription), so a slow
+ * receiver delays no other subscriber's webhooks. Offsets are committed after
+ * the whole batch is settled, so delivery is at-least-once; receivers drop
+ * repeats by webhook-id. Undecodable records and deliveries that ran out of
+ * retries are copied to the dead-letter topic and the pipeline moves on.
  */
 export async function runAlertPipeline(opts: AlertPipelineOptions): Promise<AlertPipeline> {
   const abort = new AbortController();
   const log = opts.logger.child({ component: 'alert-pipeline' });
+  const now = opts.now ?? Date.now;
   // fromBeginning: a new group (first deploy, or a renamed group) starts at the oldest retained
   // alert rather than the newest, so alerts raised while the alerter was being rolled out are
   // not lost. Retention (90 days) bounds the replay, and webhook-ids let receivers drop repeats.
-  const consumer = opts.transport.consumer({ groupId: opts.config.groupId, topics: [opts.topics.alerts], fromBeginning: true });
+  // Partitions are handled concurrently (order within a partition, hence per alertId, is kept):
+  // a slow batch on one partition does not hold up alerts on the others.
+  const consumer = opts.transport.consumer({ groupId: opts.config.groupId, topics: [opts.topics.alerts], fromBeginning: true, partitionsConcurrently: PARTITIONS_CONCURRENTLY });
   let running = false;
+  const retries = opts.topics.alerterRetries;
+  // The task is acknowledged by Kafka before this batch's offsets are committed: a crash loses nothing.
+  const handOff: HandOff | undefined =
+    retries === undefined ? undefined : (task) => opts.producer.send(retries, [{ key: task.subscriptionId, value: deliveryTaskCodec.encode(task) }]);
 
-  const handleRecord = async (record: InRecord, batch: InBatch): Promise<void> => {
+  const handleRecord = async (record: InRecord, sleep: Sleep): Promise<OutRecord[]> => {
     let alert: Alert;
     try {
       if (record.value === null) throw emptyAlert();
       alert = alertCodec.decode(record.value);
     } catch (err) {
       log.warn({ err, topic: record.topic, partition: record.partition, offset: record.offset }, 'undecodable alert dead-lettered');
-      await opts.producer.send(opts.topics.deadLetter, [deadLetter(record, err, opts.config.groupId)]);
-      return;
+      return [deadLetter(record, err, opts.config.groupId)];
     }
-    const options: DeliveryOptions = { ...opts.delivery, settings: opts.config.delivery, logger: log, signal: abort.signal, sleep: heartbeatingSleep(batch) };
+    // fromBeginning lets a new group start at the oldest retained alert; this bounds how far back
+    // it actually delivers (by the record's Kafka timestamp, not the alert's event time, which a
+    // replayed capture may set years back).
+    const maxAge = opts.config.pacing?.maxAlertAgeMs;
+    if (maxAge !== undefined && record.timestamp > 0 && now() - record.timestamp > maxAge) {
+      log.debug({ alertId: alert.alertId, offset: record.offset }, 'alert too old to deliver');
+      return [];
+    }
+    const silence = opts.silences === undefined ? undefined : silenced(opts.silences.values(), alert, now());
+    if (silence !== undefined) {
+      log.info({ alertId: alert.alertId, silenceId: silence.id }, 'alert silenced');
+      return [];
+    }
     const subs = opts.subscriptions.matching(alert);
-    const failed = await Promise.all(subs.map((sub) => deliverTo(sub, alert, record, options, opts.config.groupId)));
-    const letters = failed.filter((r): r is OutRecord => r !== null);
-    if (letters.length > 0) await opts.producer.send(opts.topics.deadLetter, letters);
+    const results = await Promise.all(subs.map((sub) => deliverTo(sub, alert, record, sleep)));
+    return results.filter((r): r is OutRecord => r !== null);
+  };
+
+  const deliverTo = async (sub: Subscription, alert: Alert, record: InRecord, sleep?: Sleep): Promise<OutRecord | null> => {
+    let error: unknown;
+    let extra: Record<string, string> = {};
+    try {
+      const { outcome, handedOff } = await opts.sender.send(sub, alert, { signal: abort.signal, ...(sleep === undefined ? {} : { sleep }), ...(handOff === undefined ? {} : { handOff }) });
+      if (outcome.delivered || handedOff) return null;
+      error = outcome.error;
+      extra = { [DeliveryDeadLetterHeaders.attempts]: String(outcome.attempts), [DeliveryDeadLetterHeaders.status]: String(outcome.status ?? '') };
+    } catch (err) {
+      if (isPortentError(err) && BATCH_FATAL.has(err.code)) throw err;
+      // Anything else (e.g. an unusable secret) is specific to this subscription: dead-letter it, go on.
+      log.error({ err, subscriptionId: sub.id }, 'webhook delivery failed unexpectedly');
+      error = err;
+    }
+    const letter = deadLetter(record, error, opts.config.groupId);
+    return { ...letter, headers: { ...letter.headers, ...extra, [DeliveryDeadLetterHeaders.subscriptionId]: sub.id, [DeliveryDeadLetterHeaders.webhookId]: webhookId(alert) } };
   };
 
   await consumer.run(async (batch) => {
-    for (const record of batch.records) {
-      if (abort.signal.aborted) throw batchLost(abort.signal.reason);
-      await handleRecord(record, batch);
-      await heartbeat(batch);
-    }
+    if (abort.signal.aborted) throw batchLost(abort.signal.reason);
+    const sleep = heartbeatingSleep(batch);
+    // Started in record order, synchronously: the sender's per-(subscription, alert) chains then
+    // hold every later state of an alert behind its earlier ones.
+    const settled = await Promise.allSettled(batch.records.map((record) => handleRecord(record, sleep)));
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+    const letters = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
+    if (letters.length > 0) await opts.producer.send(opts.topics.deadLetter, letters);
+    await heartbeat(batch, log);
   });
   running = true;
   log.info({ topic: opts.topics.alerts, groupId: opts.config.groupId }, 'alert consumer running');
@@ -93,51 +141,24 @@ export async function runAlertPipeline(opts: AlertPipelineOptions): Promise<Aler
     get running() {
       return running;
     },
+    /**
+     * Drains first: the consumer stops fetching and the batch in flight may
+     * finish and be committed, so a rolling restart or scale-down hands over
+     * its partitions without resending what it already delivered. Deliveries
+     * still running after `drainMs` (a hanging receiver, a retry wait) are
+     * aborted and their batch goes back to the group uncommitted.
+     */
     async close() {
       running = false;
-      abort.abort(new Error('alerter shutting down'));
-      await consumer.close();
+      const timer = setTimeout(() => {
+        abort.abort(new Error('alerter shutting down'));
+      }, opts.drainMs ?? 5_000);
+      try {
+        await consumer.close();
+      } finally {
+        clearTimeout(timer);
+        abort.abort(new Error('alerter shut down'));
+      }
     },
-  };
-}
-
-/** Delivers one alert to one subscription; resolves with a dead-letter record when it could not. */
-async function deliverTo(sub: Subscription, alert: Alert, record: InRecord, options: DeliveryOptions, consumerName: string): Promise<OutRecord | null> {
-  const webhook = buildWebhook(sub, alert);
-  let error: unknown;
-  let extra: Record<string, string> = {};
-  try {
-    const outcome = await deliver(webhook, options);
-    if (outcome.delivered) return null;
-    error = outcome.error;
-    extra = { [DeliveryDeadLetterHeaders.attempts]: String(outcome.attempts), [DeliveryDeadLetterHeaders.status]: String(outcome.status ?? '') };
-  } catch (err) {
-    if (isPortentError(err) && BATCH_FATAL.has(err.code)) throw err;
-    // Anything else (e.g. an unusable secret) is specific to this subscription: dead-letter it, go on.
-    options.logger.error({ err, subscriptionId: sub.id, webhookId: webhook.id }, 'webhook delivery failed unexpectedly');
-    error = err;
-  }
-  const letter = deadLetter(record, error, consumerName);
-  return {
-    ...letter,
-    headers: { ...letter.headers, ...extra, [DeliveryDeadLetterHeaders.subscriptionId]: sub.id, [DeliveryDeadLetterHeaders.webhookId]: webhook.id },
-  };
-}
-
-async function heartbeat(batch: InBatch): Promise<void> {
-  try {
-    await batch.heartbeat();
-  } catch (err) {
-    throw batchLost(err);
-  }
-}
-
-/** A Sleep that heartbeats every few seconds, so a long retry wait does not cost us the partition. */
-function heartbeatingSleep(batch: InBatch): Sleep {
-  return async (ms, signal) => {
-    for (let left = ms; left > 0; left -= HEARTBEAT_EVERY_MS) {
-      await defaultSleep(Math.min(left, HEARTBEAT_EVERY_MS), signal);
-      await heartbeat(batch);
-    }
   };
 }

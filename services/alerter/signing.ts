@@ -1,4 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createPrivateKey, generateKeyPairSync, randomBytes, sign as edSign } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { PortentError } from '../common/errors.ts';
 import { AlerterErrorCodes } from './errors.ts';
 
@@ -69,15 +70,49 @@ export function sign(content: SignedContent, secret: string): string {
 
 /**
  * The three Standard Webhooks headers. Several secrets give several
- * space-separated signatures, which is how rotation will keep old receivers
- * verifying while they switch over.
+ * space-separated signatures: during a rotation's grace period the old and
+ * the new secret both sign, so receivers keep verifying while they switch.
+ * An Ed25519 key adds a `v1a` signature.
  */
-export function signatureHeaders(content: SignedContent, secrets: readonly string[]): Record<string, string> {
+export function signatureHeaders(content: SignedContent, secrets: readonly string[], ed25519?: KeyObject): Record<string, string> {
+  const sigs = secrets.map((s) => sign(content, s));
+  if (ed25519 !== undefined) sigs.push(signV1a(content, ed25519));
   return {
     [WebhookHeaders.id]: content.id,
     [WebhookHeaders.timestamp]: String(content.timestamp),
-    [WebhookHeaders.signature]: secrets.map((s) => sign(content, s)).join(' '),
+    [WebhookHeaders.signature]: sigs.join(' '),
   };
+}
+
+/*
+ * Standard Webhooks, asymmetric signatures: "| Signature scheme | ed25519 |
+ * [...] | Signature identifier | v1a |", over the same `{msg_id}.{timestamp}.{payload}`
+ * content; public keys serialise as `whpk_` + base64.
+ */
+export function signV1a(content: SignedContent, key: KeyObject): string {
+  return `v1a,${edSign(null, Buffer.from(`${content.id}.${content.timestamp}.${content.body}`, 'utf8'), key).toString('base64')}`;
+}
+
+export interface Ed25519Pair {
+  /** PKCS#8 DER, base64: what the subscription record stores. */
+  readonly privateKey: string;
+  /** `whpk_` + base64 of the raw 32-byte public key: what the subscriber verifies with. */
+  readonly publicKey: string;
+}
+
+export function generateEd25519(): Ed25519Pair {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return { privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'), publicKey: publicKeyOf(privateKey) };
+}
+
+export function ed25519Key(stored: string): KeyObject {
+  return createPrivateKey({ key: Buffer.from(stored, 'base64'), format: 'der', type: 'pkcs8' });
+}
+
+/** The JWK `x` member is the raw 32-byte public key (RFC 8037). */
+export function publicKeyOf(key: KeyObject | string): string {
+  const priv = typeof key === 'string' ? ed25519Key(key) : key;
+  return `whpk_${Buffer.from(priv.export({ format: 'jwk' }).x ?? '', 'base64url').toString('base64')}`;
 }
 
 function badSecret(problem: string): PortentError {

@@ -3,11 +3,15 @@ import type { Alert, Subscription } from '../common/avro/generated-types.ts';
 import { subscriptionCodec } from '../common/avro/codecs.ts';
 import type { CompactedTable } from '../common/kafka/table.ts';
 import type { RecordProducer } from '../common/kafka/transport.ts';
-import { subscriptionInvalid, subscriptionNotFound, subscriptionWriteFailed } from './errors.ts';
-import { generateSecret } from './signing.ts';
+import { subscriptionNotFound, subscriptionWriteFailed } from './errors.ts';
+import { wants } from './filters.ts';
+import type { SubscriptionFilter } from './filters.ts';
+import { generateEd25519, generateSecret } from './signing.ts';
+import { applySettings } from './subscription-settings.ts';
+import type { SubscriptionSettings } from './subscription-settings.ts';
 
-export const MAX_URL_LENGTH = 2048;
-export const MAX_PORTS = 1000;
+export { MAX_PORTS, MAX_URL_LENGTH } from './subscription-settings.ts';
+export type { SubscriptionSettings } from './subscription-settings.ts';
 
 /** Where subscription changes go: the compacted topic in production, a Map in tests. null deletes. */
 export interface SubscriptionWriter {
@@ -17,9 +21,10 @@ export interface SubscriptionWriter {
 /** The part of CompactedTable the store needs. */
 export type SubscriptionTable = Pick<CompactedTable<Subscription>, 'get' | 'values' | 'apply'>;
 
-export interface NewSubscription {
+export interface NewSubscription extends SubscriptionSettings {
   readonly url: string;
-  readonly ports?: readonly number[] | undefined;
+  /** 'ed25519' adds v1a signatures next to the v1 HMAC one. */
+  readonly signing?: 'hmac' | 'ed25519' | undefined;
 }
 
 export interface SubscriptionStoreOptions {
@@ -60,20 +65,74 @@ export class SubscriptionStore {
   }
 
   async create(input: NewSubscription): Promise<Subscription> {
-    const sub: Subscription = {
+    const now = this.#now();
+    const base: Subscription = {
       id: `sub_${randomBytes(16).toString('base64url')}`,
-      url: validUrl(input.url),
-      ports: validPorts(input.ports ?? []),
+      url: '',
+      ports: [],
       secret: generateSecret(),
-      createdAt: this.#now(),
+      createdAt: now,
+      portRanges: [],
+      protocols: [],
+      kinds: [],
+      states: [],
+      minSeverity: null,
+      minRisk: null,
+      format: 'CLOUDEVENTS',
+      paused: false,
+      disabledReason: null,
+      previousSecrets: [],
+      signingKey: input.signing === 'ed25519' ? generateEd25519().privateKey : null,
+      routingKey: null,
+      updatedAt: now,
     };
+    const sub = applySettings(base, input);
     await this.#write(sub.id, sub);
     return sub;
+  }
+
+  /** Changes the given settings; the secret, id and creation time stay. */
+  async update(id: string, patch: SubscriptionSettings): Promise<Subscription> {
+    return this.#replace(applySettings(this.get(id), patch));
+  }
+
+  /** Pause (true) or resume (false). Resuming also clears a disable, so an owner who fixed the receiver can turn it back on. */
+  async setPaused(id: string, paused: boolean): Promise<Subscription> {
+    return this.#replace({ ...this.get(id), paused, ...(paused ? {} : { disabledReason: null }) });
+  }
+
+  /** Set by the delivery side (410 Gone, sustained failure). Idempotent: a second replica disabling again changes nothing. */
+  async disable(id: string, reason: string): Promise<Subscription | undefined> {
+    const sub = this.#table.get(id);
+    if (sub === undefined || sub.disabledReason !== null) return undefined;
+    return this.#replace({ ...sub, disabledReason: reason });
+  }
+
+  /**
+   * A new secret; the old one keeps signing for `graceMs`, so receivers that
+   * have not switched yet still verify (both signatures are sent meanwhile).
+   */
+  async rotate(id: string, graceMs: number): Promise<Subscription> {
+    const sub = this.get(id);
+    const now = this.#now();
+    const kept = sub.previousSecrets.filter((p) => p.expiresAt > now);
+    const previousSecrets = graceMs > 0 ? [...kept, { secret: sub.secret, expiresAt: now + graceMs }] : kept;
+    return this.#replace({ ...sub, secret: generateSecret(), previousSecrets });
+  }
+
+  async #replace(sub: Subscription): Promise<Subscription> {
+    const next = { ...sub, updatedAt: this.#now() };
+    await this.#write(next.id, next);
+    return next;
   }
 
   /** Oldest first, so pages stay stable as subscriptions are added. */
   list(): Subscription[] {
     return [...this.#table.values()].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  }
+
+  find(id: string): Subscription | undefined {
+    return this.#table.get(id);
   }
 
   /** Throws ALERTER_ERR_SUBSCRIPTION_NOT_FOUND. */
@@ -91,7 +150,7 @@ export class SubscriptionStore {
 
   /** Every subscription that wants `alert`. */
   matching(alert: Alert): Subscription[] {
-    return this.list().filter((sub) => matches(sub, alert));
+    return this.list().filter((sub) => active(sub) && matches(sub, alert));
   }
 
   async #write(id: string, value: Subscription | null): Promise<void> {
@@ -104,35 +163,17 @@ export class SubscriptionStore {
   }
 }
 
-/** Ports empty = every port. */
-export function matches(sub: Subscription, alert: Alert): boolean {
-  return sub.ports.length === 0 || sub.ports.includes(alert.port);
+export function matches(sub: SubscriptionFilter, alert: Alert): boolean {
+  return wants(sub, alert);
 }
 
-/** Writes subscriptions to the compacted topic, keyed by id; null becomes a tombstone. */
+/** Paused and disabled subscriptions receive nothing. */
+export function active(sub: Pick<Subscription, 'paused' | 'disabledReason'>): boolean {
+  return !sub.paused && sub.disabledReason === null;
+}
+
 export function kafkaSubscriptionWriter(producer: RecordProducer, topic: string): SubscriptionWriter {
   return {
     write: (id, value) => producer.send(topic, [{ key: id, value: value === null ? null : subscriptionCodec.encode(value) }]),
   };
-}
-
-function validUrl(text: string): string {
-  if (text.length > MAX_URL_LENGTH) throw subscriptionInvalid('url', `must be at most ${MAX_URL_LENGTH} characters`);
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw subscriptionInvalid('url', 'must be an absolute URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw subscriptionInvalid('url', 'must use http or https');
-  // fetch refuses URLs with credentials; failing here beats failing every delivery.
-  if (url.username !== '' || url.password !== '') throw subscriptionInvalid('url', 'must not contain credentials');
-  return text;
-}
-
-function validPorts(ports: readonly number[]): number[] {
-  if (ports.length > MAX_PORTS) throw subscriptionInvalid('ports', `must have at most ${MAX_PORTS} items`);
-  if (!ports.every((p) => Number.isInteger(p) && p >= 1 && p <= 65535)) throw subscriptionInvalid('ports', 'must be integers 1..65535');
-  if (new Set(ports).size !== ports.length) throw subscriptionInvalid('ports', 'must not contain duplicates');
-  return [...ports];
 }

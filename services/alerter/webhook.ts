@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { Alert, Subscription } from '../common/avro/generated-types.ts';
-import { signatureHeaders } from './signing.ts';
+import { renderBody } from './formats/body.ts';
+import { eventType } from './formats/event-type.ts';
+import { ed25519Key, signatureHeaders } from './signing.ts';
+
+export { eventType } from './formats/event-type.ts';
 
 /** One webhook for one subscription, ready to be signed and sent any number of times. */
 export interface Webhook {
@@ -12,28 +17,34 @@ export interface Webhook {
   readonly type: string;
   /** The exact bytes that are signed and sent. */
   readonly body: string;
-  /** Secrets to sign with; more than one during a rotation. */
+  readonly contentType: string;
+  /** Secrets to sign with; more than one during a rotation's grace period. */
   readonly secrets: readonly string[];
+  /** Present when the subscription asked for Ed25519 (`v1a`) signatures too. */
+  readonly ed25519?: KeyObject;
 }
 
-/** Standard Webhooks payload: `type`, `timestamp` (when the event occurred), `data`. */
-export interface WebhookPayload {
-  readonly type: string;
-  readonly timestamp: string;
-  readonly data: Alert;
+export const USER_AGENT = 'Portent-Alerter/0.2';
+
+/** The webhook for `alert`, in the subscription's body format, signed by every secret still valid at `nowMs`. */
+export function buildWebhook(sub: Subscription, alert: Alert, nowMs: number = Date.now()): Webhook {
+  const id = webhookId(alert);
+  const body = renderBody(sub, alert, id);
+  return {
+    subscriptionId: sub.id,
+    url: sub.url,
+    id,
+    type: eventType(alert),
+    body: body.text,
+    contentType: body.contentType,
+    secrets: signingSecrets(sub, nowMs),
+    ...(sub.signingKey === null ? {} : { ed25519: ed25519Key(sub.signingKey) }),
+  };
 }
 
-export const USER_AGENT = 'Portent-Alerter/0.1';
-
-export function buildWebhook(sub: Subscription, alert: Alert): Webhook {
-  const type = eventType(alert);
-  const payload: WebhookPayload = { type, timestamp: new Date(alert.eventTime).toISOString(), data: alert };
-  return { subscriptionId: sub.id, url: sub.url, id: webhookId(alert), type, body: JSON.stringify(payload), secrets: [sub.secret] };
-}
-
-/** `portent.alert.<kind>.<state>`, lowercase: SURGE/FIRING -> portent.alert.surge.firing. */
-export function eventType(alert: Pick<Alert, 'kind' | 'state'>): string {
-  return `portent.alert.${alert.kind.toLowerCase()}.${alert.state.toLowerCase()}`;
+/** The current secret first, then rotated-out ones whose grace period has not ended. */
+export function signingSecrets(sub: Pick<Subscription, 'secret' | 'previousSecrets'>, nowMs: number): string[] {
+  return [sub.secret, ...sub.previousSecrets.filter((p) => p.expiresAt > nowMs).map((p) => p.secret)];
 }
 
 const SAFE_ALERT_ID = /^[A-Za-z0-9_:-]{1,200}$/;
@@ -56,8 +67,8 @@ export function webhookId(alert: Pick<Alert, 'alertId' | 'sequence'>): string {
 /** Headers for one attempt: signed afresh with the attempt's own timestamp, so receivers' replay windows hold. */
 export function requestHeaders(webhook: Webhook, nowMs: number): Record<string, string> {
   return {
-    'content-type': 'application/json',
+    'content-type': webhook.contentType,
     'user-agent': USER_AGENT,
-    ...signatureHeaders({ id: webhook.id, timestamp: Math.floor(nowMs / 1000), body: webhook.body }, webhook.secrets),
+    ...signatureHeaders({ id: webhook.id, timestamp: Math.floor(nowMs / 1000), body: webhook.body }, webhook.secrets, webhook.ed25519),
   };
 }

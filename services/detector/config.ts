@@ -13,9 +13,23 @@ export const detectorSettings = Type.Object({
   PORTENT_DETECTOR_SURGE_FACTOR: Type.Number({ default: 3, exclusiveMinimum: 1 }),
   PORTENT_DETECTOR_MIN_SOURCES: Type.Integer({ default: 20, minimum: 1 }),
   PORTENT_DETECTOR_WARMUP_WINDOWS: Type.Integer({ default: 5, minimum: 1 }),
-  PORTENT_DETECTOR_BASELINE_ALPHA: Type.Number({ default: 0.1, exclusiveMinimum: 0, maximum: 1 }),
+  PORTENT_DETECTOR_BASELINE_WINDOWS: Type.Integer({ default: 60, minimum: 3, maximum: 10080 }),
+  PORTENT_DETECTOR_MAD_K: Type.Number({ default: 6, minimum: 0 }),
+  PORTENT_DETECTOR_UPDATE_MIN_WINDOWS: Type.Integer({ default: 3, minimum: 1 }),
+  PORTENT_DETECTOR_SPIKE_MAX_WINDOWS: Type.Integer({ default: 15, minimum: 2 }),
+  PORTENT_DETECTOR_GROWTH_WINDOWS: Type.Integer({ default: 6, minimum: 3, maximum: 60 }),
+  PORTENT_DETECTOR_GROWTH_MIN_EXCESS: Type.Integer({ default: 5, minimum: 1 }),
+  PORTENT_DETECTOR_GROWTH_MIN_RATE: Type.Number({ default: 0.05, exclusiveMinimum: 0 }),
+  PORTENT_DETECTOR_HLL_PRECISION: Type.Integer({ default: 14, minimum: 8, maximum: 16 }),
+  PORTENT_DETECTOR_SCANNER_DESTINATIONS: Type.Integer({ default: 20, minimum: 2 }),
+  PORTENT_DETECTOR_MAX_TRACKED_SOURCES: Type.Integer({ default: 4096, minimum: 1 }),
+  PORTENT_DETECTOR_BLOOM_BITS: Type.Integer({ default: 26, minimum: 16, maximum: 32 }),
+  PORTENT_DETECTOR_ADVISORY_RECENT_DAYS: Type.Integer({ default: 90, minimum: 1 }),
+  PORTENT_DETECTOR_SESSION_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 6000, maximum: 300_000 }),
   PORTENT_DETECTOR_RESOLVE_AFTER_WINDOWS: Type.Integer({ default: 2, minimum: 1 }),
   PORTENT_DETECTOR_TOP_SOURCES: Type.Integer({ default: 5, minimum: 0, maximum: 100 }),
+  // Unset: no probe server (a local run opens no port it was not asked for); the manifests set 8081.
+  PORTENT_DETECTOR_HEALTH_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'Port of /healthz and /readyz; 0 = any free port' })),
 });
 
 export interface DetectorConfig {
@@ -24,6 +38,9 @@ export interface DetectorConfig {
   readonly logLevel: LogLevel;
   readonly groupId: string;
   readonly detector: DetectorOptions;
+  /** Port of the probe server (services/common/health-server.ts); undefined = none. */
+  readonly healthPort: number | undefined;
+  readonly sessionTimeoutMs: number;
 }
 
 export function loadDetectorConfig(env: Env): DetectorConfig {
@@ -33,13 +50,27 @@ export function loadDetectorConfig(env: Env): DetectorConfig {
     topicPrefix: c.PORTENT_TOPIC_PREFIX,
     logLevel: c.PORTENT_LOG_LEVEL,
     groupId: c.PORTENT_DETECTOR_GROUP_ID,
+    healthPort: c.PORTENT_DETECTOR_HEALTH_PORT,
+    sessionTimeoutMs: c.PORTENT_DETECTOR_SESSION_TIMEOUT_MS,
     detector: Object.freeze({
       windowMs: c.PORTENT_DETECTOR_WINDOW_SECONDS * 1000,
       allowedLatenessMs: c.PORTENT_DETECTOR_ALLOWED_LATENESS_SECONDS * 1000,
       factor: c.PORTENT_DETECTOR_SURGE_FACTOR,
       minSources: c.PORTENT_DETECTOR_MIN_SOURCES,
       warmupWindows: c.PORTENT_DETECTOR_WARMUP_WINDOWS,
-      alpha: c.PORTENT_DETECTOR_BASELINE_ALPHA,
+      madK: c.PORTENT_DETECTOR_MAD_K,
+      baselineWindows: c.PORTENT_DETECTOR_BASELINE_WINDOWS,
+      updateMinWindows: c.PORTENT_DETECTOR_UPDATE_MIN_WINDOWS,
+      spikeMaxWindows: c.PORTENT_DETECTOR_SPIKE_MAX_WINDOWS,
+      growthWindows: c.PORTENT_DETECTOR_GROWTH_WINDOWS,
+      minExcess: c.PORTENT_DETECTOR_GROWTH_MIN_EXCESS,
+      minRate: c.PORTENT_DETECTOR_GROWTH_MIN_RATE,
+      hllPrecision: c.PORTENT_DETECTOR_HLL_PRECISION,
+      scannerDestinations: c.PORTENT_DETECTOR_SCANNER_DESTINATIONS,
+      maxTracked: c.PORTENT_DETECTOR_MAX_TRACKED_SOURCES,
+      destinationCap: 1024,
+      bloomBits: c.PORTENT_DETECTOR_BLOOM_BITS,
+      advisoryRecentDays: c.PORTENT_DETECTOR_ADVISORY_RECENT_DAYS,
       resolveAfterWindows: c.PORTENT_DETECTOR_RESOLVE_AFTER_WINDOWS,
       topSources: c.PORTENT_DETECTOR_TOP_SOURCES,
     }),

@@ -1,11 +1,16 @@
-import type { Alert, ConnectionBatch, PortStats } from '../common/avro/generated-types.ts';
+import type { Alert, ConnectionBatch, PortStats, Protocol } from '../common/avro/generated-types.ts';
+import type { AdvisorySource } from './advisories.ts';
 import { PortState } from './port-state.ts';
-import type { PortOptions, PortOutput } from './port-state.ts';
+import type { PortContext, PortOptions, PortOutput, PortSnapshot } from './port-state.ts';
+import { RotatingBloom } from './sketch/bloom.ts';
+import type { AddressHistory } from './window.ts';
 import { windowStartOf } from './window.ts';
 
 export interface DetectorOptions extends PortOptions {
   /** How far behind the newest event time a window stays open for late events. */
   readonly allowedLatenessMs: number;
+  /** log2 of the bits of each new-source / DSC Bloom generation (sketch/bloom.ts). */
+  readonly bloomBits: number;
 }
 
 export interface DetectorOutput {
@@ -15,12 +20,37 @@ export interface DetectorOutput {
   readonly late: number;
 }
 
+/** A partition's own state as plain data, for the checkpoint (checkpoint.ts). */
+export interface PartitionSnapshot {
+  readonly maxEventTime: number | null;
+  readonly closedThrough: number | null;
+  readonly sensors: [string, number][];
+}
+
 interface PartitionState {
   maxEventTime: number;
   /** Window boundary the ports were last closed up to: closing is only attempted when it moves. */
   closedThrough: number;
-  readonly ports: Map<string, PortState>;
+  /** Keyed by protocol index × 65,536 + port. */
+  readonly ports: Map<number, PortState>;
+  /** Sensor id -> newest event time heard from it on this partition (any port). */
+  readonly sensors: Map<string, number>;
+  /** Ports changed since the last `takeDirty` (what the next checkpoint must write). */
+  readonly dirty: Set<PortState>;
+  readonly ctx: PortContext;
 }
+
+const PROTOCOL_INDEX: Readonly<Record<Protocol, number>> = { TCP: 0, UDP: 1, ICMP: 2 };
+const keyOf = (protocol: Protocol, port: number): number => PROTOCOL_INDEX[protocol] * 65_536 + port;
+
+/**
+ * Sensors heard from within this much event time count as "known" for
+ * breadth. Per partition: a sensor reports many ports, so every partition
+ * hears every live sensor, and a partition's state stays its own (which is
+ * what lets it move between instances through the checkpoint).
+ */
+const SENSOR_MEMORY_MS = 60 * 60 * 1000;
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /**
  * The detector's pure core: event-time tumbling windows per (protocol, port),
@@ -35,9 +65,25 @@ interface PartitionState {
 export class Detector {
   readonly #opts: DetectorOptions;
   readonly #partitions = new Map<number, PartitionState>();
+  readonly #history: AddressHistory;
+  readonly #advisories: AdvisorySource;
 
-  constructor(opts: DetectorOptions) {
+  constructor(opts: DetectorOptions, advisories: AdvisorySource = () => []) {
     this.#opts = opts;
+    this.#history = { sources: new RotatingBloom(opts.bloomBits), destinations: new RotatingBloom(opts.bloomBits) };
+    this.#advisories = advisories;
+  }
+
+  /** Bytes held by the detector-wide Bloom filters. */
+  get historyBytes(): number {
+    return this.#history.sources.bytes + this.#history.destinations.bytes;
+  }
+
+  /** Ports with state, over all partitions. */
+  get ports(): number {
+    let n = 0;
+    for (const p of this.#partitions.values()) n += p.ports.size;
+    return n;
   }
 
   watermark(partition: number): number {
@@ -49,45 +95,100 @@ export class Detector {
     const p = this.#partition(partition);
     const watermark = this.watermark(partition);
     const size = this.#opts.windowMs;
-    const touched = new Set<PortState>();
     let late = 0;
     let newest = p.maxEventTime;
+    let port: PortState | undefined;
+    const touched = new Set<PortState>();
+    const last = batch.events[batch.events.length - 1]?.eventTime;
+    if (last !== undefined) {
+      this.#history.sources.advance(Math.max(last, newest));
+      this.#history.destinations.advance(Math.max(last, newest));
+    }
     for (const event of batch.events) {
       const start = windowStartOf(event.eventTime, size);
       if (start + size <= watermark) {
         late += 1;
         continue;
       }
-      const key = `${event.protocol}/${event.dstPort}`;
-      let port = p.ports.get(key);
-      if (port === undefined) {
-        port = new PortState(event.protocol, event.dstPort, this.#opts);
-        p.ports.set(key, port);
+      // A batch is one sensor's events for one port (the record key), so the lookup is nearly always the last one.
+      if (port === undefined || port.port !== event.dstPort || port.protocol !== event.protocol) {
+        const key = keyOf(event.protocol, event.dstPort);
+        port = p.ports.get(key);
+        if (port === undefined) {
+          port = new PortState(event.protocol, event.dstPort, this.#opts, p.ctx);
+          p.ports.set(key, port);
+        }
+        touched.add(port);
+        p.dirty.add(port);
       }
       port.add(event, batch.sensorId, start);
-      touched.add(port);
       if (event.eventTime > newest) newest = event.eventTime;
     }
     p.maxEventTime = newest;
+    if (batch.events.length > 0) p.sensors.set(batch.sensorId, Math.max(p.sensors.get(batch.sensorId) ?? newest, newest));
     const out: PortOutput = { alerts: [], stats: [] };
     // Close first, so the open windows are judged against the freshest baseline.
     const next = this.watermark(partition);
     const boundary = windowStartOf(next, size);
     if (boundary > p.closedThrough) {
       p.closedThrough = boundary;
-      for (const port of p.ports.values()) port.closeUpTo(next, out);
+      for (const ps of p.ports.values()) {
+        ps.closeUpTo(next, out);
+        p.dirty.add(ps);
+      }
     }
-    for (const port of touched) {
-      const firing = port.checkOpenWindows(newest);
+    for (const ps of touched) {
+      const firing = ps.checkOpenWindows(newest);
       if (firing !== undefined) out.alerts.push(firing);
     }
     return { ...out, late };
   }
 
+  /** The partition's own state and the ports changed since the last call (then forgotten as changed). */
+  takeDirty(partition: number): { partition: PartitionSnapshot; ports: PortSnapshot[] } {
+    const p = this.#partition(partition);
+    const ports = [...p.dirty].map((ps) => ps.snapshot());
+    p.dirty.clear();
+    return { partition: { maxEventTime: finite(p.maxEventTime), closedThrough: finite(p.closedThrough), sensors: [...p.sensors] }, ports };
+  }
+
+  /** Replaces a partition's state with a checkpoint (or with nothing: a fresh start). */
+  restore(partition: number, snap: PartitionSnapshot | undefined, ports: readonly PortSnapshot[]): void {
+    this.#partitions.delete(partition);
+    const p = this.#partition(partition);
+    if (snap === undefined) return;
+    p.maxEventTime = snap.maxEventTime ?? Number.NEGATIVE_INFINITY;
+    p.closedThrough = snap.closedThrough ?? Number.NEGATIVE_INFINITY;
+    for (const [id, t] of snap.sensors) p.sensors.set(id, t);
+    for (const s of ports) p.ports.set(keyOf(s.protocol, s.port), PortState.restore(s, this.#opts, p.ctx));
+  }
+
+  /** Forgets a partition this instance no longer owns. */
+  drop(partition: number): void {
+    this.#partitions.delete(partition);
+  }
+
   #partition(partition: number): PartitionState {
     let p = this.#partitions.get(partition);
     if (p === undefined) {
-      p = { maxEventTime: Number.NEGATIVE_INFINITY, closedThrough: Number.NEGATIVE_INFINITY, ports: new Map() };
+      const sensors = new Map<string, number>();
+      const state: PartitionState = {
+        maxEventTime: Number.NEGATIVE_INFINITY,
+        closedThrough: Number.NEGATIVE_INFINITY,
+        ports: new Map(),
+        sensors,
+        dirty: new Set(),
+        ctx: {
+          history: this.#history,
+          advisories: this.#advisories,
+          sensorsKnown: () => {
+            let n = 0;
+            for (const t of sensors.values()) if (t >= state.maxEventTime - SENSOR_MEMORY_MS) n += 1;
+            return n;
+          },
+        },
+      };
+      p = state;
       this.#partitions.set(partition, p);
     }
     return p;

@@ -5,6 +5,7 @@
 import { topicNames } from '../common/kafka/topics.ts';
 import { KafkaTransport } from '../common/kafka/transport.ts';
 import { createLogger } from '../common/logger.ts';
+import { startHealthServer } from '../common/health-server.ts';
 import { configOrExit, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
 import { loadDetectorConfig } from './config.ts';
 import { startDetectorPipeline } from './pipeline.ts';
@@ -12,6 +13,9 @@ import { startDetectorPipeline } from './pipeline.ts';
 const config = configOrExit(() => loadDetectorConfig(process.env));
 const logger = createLogger('detector', config.logLevel);
 const transport = new KafkaTransport({ brokers: config.brokers, clientId: 'portent-detector', logger, onFatal: exitOnFatal(logger) });
+// Probes answer while Kafka connects and the consumer joins its group: live at once, ready once it runs.
+let running = false;
+const health = config.healthPort === undefined ? undefined : await startHealthServer({ host: '0.0.0.0', port: config.healthPort, logger, checks: { consumer: () => running } });
 const producer = await transport.producer();
 const pipeline = startDetectorPipeline({
   transport,
@@ -19,13 +23,17 @@ const pipeline = startDetectorPipeline({
   topics: topicNames(config.topicPrefix),
   groupId: config.groupId,
   detector: config.detector,
+  sessionTimeoutMs: config.sessionTimeoutMs,
   logger,
 });
 await pipeline.started;
+running = true;
 logger.info({ brokers: config.brokers, groupId: config.groupId }, 'detector running');
 
 onShutdown(logger, async () => {
+  running = false;
   await pipeline.close();
   await producer.close();
+  await health?.close();
   logger.info({ counters: pipeline.counters }, 'detector stopped');
 });

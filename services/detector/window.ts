@@ -1,63 +1,151 @@
 import type { ConnectionEvent, Scanner, WindowFigures } from '../common/avro/generated-types.ts';
+import { ScannerTable } from './scanners.ts';
+import type { ScannerOptions, ScannerSnapshot } from './scanners.ts';
+import type { RotatingBloom } from './sketch/bloom.ts';
+import { hash32 } from './sketch/hash.ts';
+import { DistinctCounter } from './sketch/hll.ts';
+import type { CounterSnapshot } from './sketch/hll.ts';
 
 /** Start of the tumbling window of `size` ms that contains `time` (epoch ms). */
 export function windowStartOf(time: number, size: number): number {
   return Math.floor(time / size) * size;
 }
 
+/** The detector-wide memory of who was seen where (sketch/bloom.ts). */
+export interface AddressHistory {
+  /** (port, source) pairs of the trailing day: new sources. */
+  readonly sources: RotatingBloom;
+  /** (port, destination) pairs of the trailing day: destination→source correlation. */
+  readonly destinations: RotatingBloom;
+}
+
+export interface WindowOptions extends ScannerOptions {
+  readonly hllPrecision: number;
+}
+
+/** Everything a window knows beyond the Avro WindowFigures. */
+export interface WindowExtras {
+  /** Sources not seen on this port in the trailing day (tracked sources only). */
+  readonly newSources: number;
+  /** Sources that were earlier destinations on this port (Gu et al.'s DSC). */
+  readonly dscSources: number;
+  /** Sources that crossed the scanner threshold (scanners.ts). */
+  readonly scanners: number;
+}
+
+export interface WindowSnapshot {
+  readonly start: number;
+  readonly attempts: number;
+  readonly newSources: number;
+  readonly dscSources: number;
+  readonly sources: CounterSnapshot;
+  readonly destinations: CounterSnapshot;
+  readonly scanners: ScannerSnapshot;
+  readonly sensors: string[];
+}
+
 /**
- * The figures of one (protocol, port) in one tumbling event-time window.
- *
- * Sources are counted exactly (a map of source -> attempts). That is what the
- * foundation needs; the detector issue replaces the sets with HyperLogLog
- * sketches once ports with millions of sources per minute matter.
+ * The figures of one (protocol, port) in one tumbling event-time window:
+ * attempts, distinct sources and destinations (exact while small, then
+ * HyperLogLog: sketch/hll.ts), sensors, scanners, new and DSC sources.
  */
 export class WindowAccumulator {
   readonly start: number;
   readonly end: number;
   attempts = 0;
-  /** Per source: attempts and the destinations it contacted. */
-  readonly #sources = new Map<string, { attempts: number; destinations: Set<string> }>();
-  readonly #destinations = new Set<string>();
+  newSources = 0;
+  dscSources = 0;
+  readonly #portHash: number;
+  #sources: DistinctCounter;
+  #destinations: DistinctCounter;
+  #scanners: ScannerTable;
   readonly #sensors = new Set<string>();
 
-  constructor(start: number, size: number) {
+  constructor(start: number, size: number, portHash: number, opts: WindowOptions) {
     this.start = start;
     this.end = start + size;
+    this.#portHash = portHash;
+    this.#sources = new DistinctCounter(opts.hllPrecision);
+    this.#destinations = new DistinctCounter(opts.hllPrecision);
+    this.#scanners = new ScannerTable(opts);
   }
 
-  add(event: ConnectionEvent, sensorId: string): void {
+  add(event: ConnectionEvent, sensorId: string, history: AddressHistory): void {
     this.attempts += 1;
-    let source = this.#sources.get(event.srcIp);
-    if (source === undefined) {
-      source = { attempts: 0, destinations: new Set() };
-      this.#sources.set(event.srcIp, source);
+    const srcHash = hash32(event.srcIp);
+    const dstHash = hash32(event.dstIp);
+    this.#sources.addHash(srcHash);
+    // A destination already counted in this window is already in the filter.
+    if (this.#destinations.addHash(dstHash)) history.destinations.put(this.#portHash, dstHash);
+    if (this.#scanners.add(event.srcIp, srcHash, dstHash)) {
+      // First time this window: is it new on the port, and was it a destination here before?
+      if (!history.sources.add(this.#portHash, srcHash)) this.newSources += 1;
+      if (history.destinations.has(this.#portHash, srcHash)) this.dscSources += 1;
     }
-    source.attempts += 1;
-    source.destinations.add(event.dstIp);
-    this.#destinations.add(event.dstIp);
-    this.#sensors.add(sensorId);
+    if (!this.#sensors.has(sensorId)) this.#sensors.add(sensorId);
+  }
+
+  /**
+   * Folds in the same window of the same port as counted elsewhere (one
+   * sub-partition of a hot port): distinct counts by sketch union (exact, or
+   * HyperLogLog register max: no double counting of sources or destinations
+   * seen in both), attempts and per-source tallies by sum, sensors by union.
+   */
+  merge(other: WindowAccumulator): void {
+    this.attempts += other.attempts;
+    this.newSources += other.newSources;
+    this.dscSources += other.dscSources;
+    this.#sources.merge(other.#sources);
+    this.#destinations.merge(other.#destinations);
+    this.#scanners.mergeDisjoint(other.#scanners);
+    for (const id of other.#sensors) this.#sensors.add(id);
+  }
+
+  /** Plain data for a checkpoint (checkpoint.ts). */
+  snapshot(): WindowSnapshot {
+    return {
+      start: this.start,
+      attempts: this.attempts,
+      newSources: this.newSources,
+      dscSources: this.dscSources,
+      sources: this.#sources.snapshot(),
+      destinations: this.#destinations.snapshot(),
+      scanners: this.#scanners.snapshot(),
+      sensors: [...this.#sensors],
+    };
+  }
+
+  static restore(s: WindowSnapshot, size: number, portHash: number, opts: WindowOptions): WindowAccumulator {
+    const w = new WindowAccumulator(s.start, size, portHash, opts);
+    w.attempts = s.attempts;
+    w.newSources = s.newSources;
+    w.dscSources = s.dscSources;
+    w.#sources = DistinctCounter.restore(s.sources);
+    w.#destinations = DistinctCounter.restore(s.destinations);
+    w.#scanners = ScannerTable.restore(s.scanners, opts);
+    for (const id of s.sensors) w.#sensors.add(id);
+    return w;
   }
 
   get distinctSources(): number {
-    return this.#sources.size;
+    return this.#sources.count();
   }
 
   figures(): WindowFigures {
     return {
       attempts: this.attempts,
-      distinctSources: this.#sources.size,
-      distinctDestinations: this.#destinations.size,
+      distinctSources: this.#sources.count(),
+      distinctDestinations: this.#destinations.count(),
       sensors: this.#sensors.size,
     };
   }
 
-  /** The `n` sources that contacted the most destinations (then most attempts, then address: deterministic). */
+  extras(): WindowExtras {
+    return { newSources: this.newSources, dscSources: this.dscSources, scanners: this.#scanners.scanners };
+  }
+
   topScanners(n: number): Scanner[] {
-    return [...this.#sources]
-      .map(([ip, s]) => ({ ip, attempts: s.attempts, destinations: s.destinations.size }))
-      .sort((a, b) => b.destinations - a.destinations || b.attempts - a.attempts || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0))
-      .slice(0, n);
+    return this.#scanners.top(n);
   }
 }
 
@@ -68,3 +156,5 @@ export const EMPTY_FIGURES: Readonly<WindowFigures> = Object.freeze({
   distinctDestinations: 0,
   sensors: 0,
 });
+
+export const EMPTY_EXTRAS: Readonly<WindowExtras> = Object.freeze({ newSources: 0, dscSources: 0, scanners: 0 });

@@ -10,26 +10,33 @@ export interface KeyedBatch {
   readonly batch: ConnectionBatch;
 }
 
+const PROTOCOL_INDEX: Readonly<Record<string, number>> = { TCP: 0, UDP: 1, ICMP: 2 };
+
 /**
  * Groups events by (protocol, destination port) and cuts each group into
  * batches of at most `maxEvents`: one Kafka record per batch, keyed so that a
- * port's events all land in one partition, in order.
+ * port's events all land in one partition, in order. Groups are found by a
+ * number (protocol × 65536 + port): building the key text per event was the
+ * sensor's hottest allocation.
  */
 export function toBatches(sensorId: string, events: readonly ConnectionEvent[], maxEvents: number): KeyedBatch[] {
-  const groups = new Map<string, ConnectionEvent[]>();
+  const groups = new Map<number, ConnectionEvent[]>();
   for (const e of events) {
-    const key = portKey(e.protocol, e.dstPort);
-    let group = groups.get(key);
+    const id = (PROTOCOL_INDEX[e.protocol] ?? 3) * 65536 + e.dstPort;
+    let group = groups.get(id);
     if (group === undefined) {
       group = [];
-      groups.set(key, group);
+      groups.set(id, group);
     }
     group.push(e);
   }
   const out: KeyedBatch[] = [];
-  for (const [key, group] of groups) {
+  for (const group of groups.values()) {
+    const first = group[0];
+    if (first === undefined) continue;
+    const key = portKey(first.protocol, first.dstPort);
     for (let i = 0; i < group.length; i += maxEvents) {
-      out.push({ key, batch: { sensorId, events: group.slice(i, i + maxEvents) } });
+      out.push({ key, batch: { sensorId, events: group.length <= maxEvents ? group : group.slice(i, i + maxEvents) } });
     }
   }
   return out;

@@ -1,47 +1,97 @@
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { brokerList, commonSettings, loadConfig } from '../common/config.ts';
 import type { Env } from '../common/config.ts';
 import type { LogLevel } from '../common/logger.ts';
+import { sensorError, SensorErrorCodes } from './errors.ts';
 import { SCENARIOS } from './simulator.ts';
 import type { Scenario } from './simulator.ts';
+
+export const INPUT_KINDS = ['simulator', 'pcap', 'zeek', 'eve', 'netfilter', 'dshield', 'live'] as const;
+export type InputKind = (typeof INPUT_KINDS)[number];
 
 export const sensorSettings = Type.Object({
   ...commonSettings,
   PORTENT_SENSOR_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Defaults to the host name' })),
+  PORTENT_SENSOR_INPUT: Type.Union(INPUT_KINDS.map((k) => Type.Literal(k)), { default: 'simulator' }),
+  PORTENT_SENSOR_FILE: Type.Optional(Type.String({ minLength: 1, description: 'Input file, or - for stdin (pcap, zeek, eve, netfilter, dshield)' })),
+  PORTENT_SENSOR_FOLLOW: Type.Boolean({ default: false, description: 'Follow a growing log file like tail -F' }),
+  PORTENT_SENSOR_INTERFACE: Type.Optional(Type.String({ minLength: 1, description: 'Capture interface (live)' })),
+  PORTENT_SENSOR_CAPTURE_FILTER: Type.Optional(Type.String({ minLength: 1, description: 'BPF filter for live capture' })),
+  PORTENT_SENSOR_TCPDUMP: Type.String({ default: 'tcpdump', minLength: 1 }),
   PORTENT_SENSOR_SCENARIO: Type.Union(Object.keys(SCENARIOS).map((s) => Type.Literal(s)), { default: 'demo' }),
   PORTENT_SENSOR_SEED: Type.Integer({ default: 1 }),
-  PORTENT_SENSOR_SPEED: Type.Number({ default: 60, minimum: 0, description: 'Scenario seconds per wall second; 0 = as fast as possible' }),
+  PORTENT_SENSOR_SPEED: Type.Optional(Type.Number({ minimum: 0, description: 'Data seconds per wall second; 0 = as fast as possible. Default 60 (simulator), 0 (files)' })),
   PORTENT_SENSOR_START: Type.Optional(Type.String({ format: 'date-time', description: 'Event time of scenario minute 0; default: so that the scenario ends now' })),
   PORTENT_SENSOR_BATCH_EVENTS: Type.Integer({ default: 500, minimum: 1, maximum: 100_000 }),
+  PORTENT_SENSOR_PSEUDONYM_KEY: Type.Optional(Type.String({ minLength: 16, description: 'Key of the destination pseudonyms: 64 hex digits, or a passphrase of at least 16 characters' })),
+  PORTENT_SENSOR_SPOOL_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  PORTENT_SENSOR_SPOOL_MAX_BYTES: Type.Integer({ default: 256 * 1024 * 1024, minimum: 1024 * 1024 }),
+  PORTENT_SENSOR_SEND_RETRIES: Type.Integer({ default: 3, minimum: 1, maximum: 100 }),
+  PORTENT_SENSOR_STATS_SECONDS: Type.Integer({ default: 30, minimum: 0, description: 'Interval of the metrics log line; 0 = none' }),
+  PORTENT_SENSOR_FLUSH_GRACE_MS: Type.Integer({ default: 15_000, minimum: 0 }),
+  // Unset: no probe server (a local run opens no port it was not asked for); the manifests set 8082.
+  PORTENT_SENSOR_HEALTH_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'Port of /healthz and /readyz; 0 = any free port' })),
 });
+
+export type InputConfig =
+  | { readonly kind: 'simulator'; readonly scenario: Scenario; readonly seed: number; readonly startMs: number; readonly speed: number }
+  | { readonly kind: 'pcap' | 'zeek' | 'eve' | 'netfilter' | 'dshield'; readonly file: string; readonly follow: boolean; readonly speed: number }
+  | { readonly kind: 'live'; readonly iface: string; readonly filter: string | undefined; readonly tcpdump: string };
 
 export interface SensorConfig {
   readonly brokers: readonly string[];
   readonly topicPrefix: string;
   readonly logLevel: LogLevel;
   readonly sensorId: string;
-  readonly scenario: Scenario;
-  readonly seed: number;
-  readonly speed: number;
-  readonly startMs: number;
+  readonly input: InputConfig;
   readonly batchEvents: number;
+  readonly pseudonymKey: string | undefined;
+  readonly spoolDir: string;
+  readonly spoolMaxBytes: number;
+  readonly sendRetries: number;
+  readonly statsSeconds: number;
+  readonly flushGraceMs: number;
+  /** Port of the probe server (services/common/health-server.ts); undefined = none. */
+  readonly healthPort: number | undefined;
+}
+
+type Settings = ReturnType<typeof loadConfig<typeof sensorSettings>>;
+
+function inputConfig(c: Settings, nowMs: number): InputConfig {
+  const kind = c.PORTENT_SENSOR_INPUT;
+  if (kind === 'simulator') {
+    const scenario = SCENARIOS[c.PORTENT_SENSOR_SCENARIO];
+    if (scenario === undefined) throw sensorError(SensorErrorCodes.USAGE, `unknown scenario ${c.PORTENT_SENSOR_SCENARIO}`);
+    const defaultStart = Math.floor((nowMs - scenario.minutes * 60_000) / 60_000) * 60_000;
+    const startMs = c.PORTENT_SENSOR_START === undefined ? defaultStart : Date.parse(c.PORTENT_SENSOR_START);
+    return { kind, scenario, seed: c.PORTENT_SENSOR_SEED, startMs, speed: c.PORTENT_SENSOR_SPEED ?? 60 };
+  }
+  if (kind === 'live') {
+    if (c.PORTENT_SENSOR_INTERFACE === undefined) throw sensorError(SensorErrorCodes.INPUT_OPTION_MISSING, 'input live needs PORTENT_SENSOR_INTERFACE (--interface)');
+    return { kind, iface: c.PORTENT_SENSOR_INTERFACE, filter: c.PORTENT_SENSOR_CAPTURE_FILTER, tcpdump: c.PORTENT_SENSOR_TCPDUMP };
+  }
+  if (c.PORTENT_SENSOR_FILE === undefined) throw sensorError(SensorErrorCodes.INPUT_OPTION_MISSING, `input ${kind} needs PORTENT_SENSOR_FILE (--file PATH, or - for stdin)`);
+  return { kind, file: c.PORTENT_SENSOR_FILE, follow: c.PORTENT_SENSOR_FOLLOW, speed: c.PORTENT_SENSOR_SPEED ?? 0 };
 }
 
 export function loadSensorConfig(env: Env, nowMs: number): SensorConfig {
   const c = loadConfig(sensorSettings, env, ['PORTENT_SENSOR_']);
-  const scenario = SCENARIOS[c.PORTENT_SENSOR_SCENARIO];
-  if (scenario === undefined) throw new Error(`unknown scenario ${c.PORTENT_SENSOR_SCENARIO}`);
-  const defaultStart = Math.floor((nowMs - scenario.minutes * 60_000) / 60_000) * 60_000;
+  const sensorId = c.PORTENT_SENSOR_ID ?? hostname();
   return Object.freeze({
     brokers: brokerList(c.KAFKA_BROKERS),
     topicPrefix: c.PORTENT_TOPIC_PREFIX,
     logLevel: c.PORTENT_LOG_LEVEL,
-    sensorId: c.PORTENT_SENSOR_ID ?? hostname(),
-    scenario,
-    seed: c.PORTENT_SENSOR_SEED,
-    speed: c.PORTENT_SENSOR_SPEED,
-    startMs: c.PORTENT_SENSOR_START === undefined ? defaultStart : Date.parse(c.PORTENT_SENSOR_START),
+    sensorId,
+    input: inputConfig(c, nowMs),
     batchEvents: c.PORTENT_SENSOR_BATCH_EVENTS,
+    pseudonymKey: c.PORTENT_SENSOR_PSEUDONYM_KEY,
+    spoolDir: c.PORTENT_SENSOR_SPOOL_DIR ?? join(tmpdir(), 'portent-sensor-spool', sensorId.replace(/[^a-zA-Z0-9._-]/g, '_')),
+    spoolMaxBytes: c.PORTENT_SENSOR_SPOOL_MAX_BYTES,
+    sendRetries: c.PORTENT_SENSOR_SEND_RETRIES,
+    statsSeconds: c.PORTENT_SENSOR_STATS_SECONDS,
+    flushGraceMs: c.PORTENT_SENSOR_FLUSH_GRACE_MS,
+    healthPort: c.PORTENT_SENSOR_HEALTH_PORT,
   });
 }

@@ -1,41 +1,94 @@
 /**
- * Sensor service: wiring only. Plays the configured simulator scenario into
- * the connections topic, then exits 0. SIGTERM/SIGINT stop it after the
- * current slice, with everything read so far published.
- * Run: node services/sensor/main.ts
+ * Sensor service: wiring only. Reads the configured input (simulator, pcap,
+ * live capture, Zeek, Suricata EVE, netfilter or DShield logs; see README),
+ * publishes batches to the connections topic, spooling to disk while the
+ * broker is away. Exits 0 when the input ends; SIGTERM/SIGINT stop the input,
+ * then everything read is flushed (within PORTENT_SENSOR_FLUSH_GRACE_MS).
+ * Run: node services/sensor/main.ts [--input KIND --file PATH ...] (--help)
  */
-import { connectionBatchCodec } from '../common/avro/codecs.ts';
 import { topicNames } from '../common/kafka/topics.ts';
 import { KafkaTransport } from '../common/kafka/transport.ts';
 import { configOrExit } from '../common/lifecycle.ts';
 import { createLogger } from '../common/logger.ts';
-import { toBatches } from './batching.ts';
+import { startHealthServer } from '../common/health-server.ts';
+import { parseCli, USAGE } from './cli.ts';
 import { loadSensorConfig } from './config.ts';
-import { replayScenario } from './replay.ts';
+import { Delivery } from './delivery.ts';
+import { runInput } from './input.ts';
+import { SensorMetrics } from './metrics.ts';
+import { Pipeline } from './pipeline.ts';
+import { Pseudonymizer, pseudonymKey } from './pseudonym.ts';
+import { formatReport, InputReport } from './report.ts';
+import { Spool } from './spool.ts';
 
-const config = configOrExit(() => loadSensorConfig(process.env, Date.now()));
+const cli = configOrExit(() => parseCli(process.argv.slice(2), process.env));
+if (cli.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const config = configOrExit(() => loadSensorConfig(cli.env, Date.now()));
 const logger = createLogger('sensor', config.logLevel);
-const topic = topicNames(config.topicPrefix).connections;
-const transport = new KafkaTransport({ brokers: config.brokers, clientId: `portent-sensor-${config.sensorId}`, logger });
-const producer = await transport.producer();
+const report = new InputReport();
+const metrics = new SensorMetrics(report);
+const transport = new KafkaTransport({
+  brokers: config.brokers,
+  clientId: `portent-sensor-${config.sensorId}`,
+  logger,
+  retry: { retries: config.sendRetries, maxRetryTimeMs: 2000 },
+});
+const spool = new Spool({
+  dir: config.spoolDir,
+  maxBytes: config.spoolMaxBytes,
+  onDrop: (records, events) => {
+    metrics.dropped('spool_full', events);
+    logger.warn({ records, events }, 'spool full: dropped its oldest segment');
+  },
+});
+const delivery = new Delivery({
+  connect: () => transport.producer({ retries: config.sendRetries, maxRetryTimeMs: 2000 }),
+  topic: topicNames(config.topicPrefix).connections,
+  spool,
+  metrics,
+  logger,
+});
+const pipeline = new Pipeline({
+  sensorId: config.sensorId,
+  batchEvents: config.batchEvents,
+  pseudonymizer: config.pseudonymKey === undefined ? undefined : new Pseudonymizer(pseudonymKey(config.pseudonymKey)),
+  publish: (records) => delivery.publish(records),
+});
+// Live at once; ready while the broker takes batches (a sensor that spools still works, but is not "ready").
+const health = config.healthPort === undefined ? undefined : await startHealthServer({ host: '0.0.0.0', port: config.healthPort, logger, checks: { broker: () => metrics.brokerUp } });
+const stats = config.statsSeconds > 0 ? setInterval(() => {
+  logger.info({ metrics: metrics.snapshot() }, 'sensor metrics');
+}, config.statsSeconds * 1000) : undefined;
+
 const stop = new AbortController();
+let signalled = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (signalled) process.exit(1);
+    signalled = true;
+    logger.info({ signal }, 'stopping: flushing what was read');
     stop.abort();
   });
 }
 
-logger.info({ scenario: config.scenario.name, seed: config.seed, speed: config.speed, start: new Date(config.startMs).toISOString() }, 'sensor playing scenario');
-const result = await replayScenario({
-  scenario: config.scenario,
-  seed: config.seed,
-  startMs: config.startMs,
-  speed: config.speed,
-  signal: stop.signal,
-  publish: async (events) => {
-    const records = toBatches(config.sensorId, events, config.batchEvents).map((b) => ({ key: b.key, value: connectionBatchCodec.encode(b.batch) }));
-    await producer.send(topic, records);
-  },
-});
-await producer.close();
-logger.info({ events: result.events, stopped: stop.signal.aborted }, 'sensor finished');
+const { input } = config;
+logger.info({ input: { ...input, scenario: input.kind === 'simulator' ? input.scenario.name : undefined }, spoolDir: config.spoolDir, pseudonymised: config.pseudonymKey !== undefined }, 'sensor starting');
+let exitCode = 0;
+try {
+  await runInput(input, report, (events) => pipeline.add(events), stop.signal);
+} catch (err) {
+  logger.error({ err }, 'input failed');
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  exitCode = 1;
+}
+await pipeline.close();
+await delivery.close(config.flushGraceMs);
+if (stats !== undefined) clearInterval(stats);
+await health?.close();
+const final = metrics.snapshot();
+logger.info({ metrics: final, examples: report.examples(), notes: report.notes, stopped: stop.signal.aborted }, 'sensor finished');
+process.stderr.write(`${formatReport(report, final.eventsPublished, final.eventsDropped, final.spoolEvents)}\n`);
+process.exit(exitCode);

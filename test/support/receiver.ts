@@ -21,7 +21,8 @@ export interface Receiver {
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
 }
 
-export async function startReceiver(status: (req: ReceivedRequest) => number = () => 204): Promise<Receiver> {
+/** `delayMs`: how long each answer takes (a slow receiver keeps deliveries in flight). */
+export async function startReceiver(status: (req: ReceivedRequest) => number = () => 204, delayMs = 0): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
   const waiters: (() => void)[] = [];
   const server = createServer((req, res) => {
@@ -29,10 +30,14 @@ export async function startReceiver(status: (req: ReceivedRequest) => number = (
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const r = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      requests.push(r);
-      res.statusCode = status(r);
-      res.end();
-      for (const w of waiters.splice(0)) w();
+      const answer = (): void => {
+        requests.push(r);
+        res.statusCode = status(r);
+        res.end();
+        for (const w of waiters.splice(0)) w();
+      };
+      if (delayMs > 0) setTimeout(answer, delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -2,7 +2,7 @@ import { connectionBatchCodec } from '../../services/common/avro/codecs.ts';
 import type { RecordProducer } from '../../services/common/kafka/transport.ts';
 import { toBatches } from '../../services/sensor/batching.ts';
 import { replayScenario } from '../../services/sensor/replay.ts';
-import { SCENARIOS } from '../../services/sensor/simulator.ts';
+import { SCENARIOS, scenarioMinute } from '../../services/sensor/simulator.ts';
 
 export const DEMO_START = Date.parse('2026-11-27T08:00:00Z');
 
@@ -20,4 +20,38 @@ export async function publishDemoScenario(producer: RecordProducer, topic: strin
     },
   });
   return events;
+}
+
+/**
+ * Publishes a named simulator scenario as fast as possible, as `sensors`
+ * sensors would: each sensor watches its own slice of the monitored space
+ * (chosen by a hash of the destination), so breadth across sensors is real.
+ */
+export async function publishScenario(
+  producer: RecordProducer,
+  topic: string,
+  name: string,
+  opts: { startMs: number; sensors: number; seed?: number; fromMinute?: number; toMinute?: number },
+): Promise<number> {
+  const scenario = SCENARIOS[name];
+  if (scenario === undefined) throw new Error(`scenario ${name} missing`);
+  const from = opts.fromMinute ?? 0;
+  const to = Math.min(opts.toMinute ?? scenario.minutes, scenario.minutes);
+  const sensorOf = (ip: string): number => {
+    let h = 0;
+    for (let i = 0; i < ip.length; i++) h = (Math.imul(h, 31) + ip.charCodeAt(i)) >>> 0;
+    return h % opts.sensors;
+  };
+  let published = 0;
+  for (let minute = from; minute < to; minute++) {
+    const events = scenarioMinute(scenario, opts.seed ?? 1, opts.startMs, minute);
+    const records = [];
+    for (let s = 0; s < opts.sensors; s++) {
+      const mine = events.filter((e) => sensorOf(e.dstIp) === s);
+      for (const b of toBatches(`sensor-${s}`, mine, 500)) records.push({ key: b.key, value: connectionBatchCodec.encode(b.batch) });
+    }
+    await producer.send(topic, records);
+    published += events.length;
+  }
+  return published;
 }

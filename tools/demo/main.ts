@@ -87,7 +87,7 @@ try {
   const token = randomBytes(24).toString('base64url');
   const alerterPort = await pickFreePort();
   const base: NodeJS.ProcessEnv = { ...env, KAFKA_BROKERS: brokers.join(','), PORTENT_TOPIC_PREFIX: prefix };
-  const alerter = startService('alerter', { ...base, PORTENT_ALERTER_HTTP_HOST: '127.0.0.1', PORTENT_ALERTER_HTTP_PORT: String(alerterPort), PORTENT_ALERTER_API_TOKENS: token }, logDir);
+  const alerter = startService('alerter', { ...base, PORTENT_ALERTER_HTTP_HOST: '127.0.0.1', PORTENT_ALERTER_HTTP_PORT: String(alerterPort), PORTENT_ALERTER_API_TOKENS: token, PORTENT_ALERTER_ALLOWED_CIDRS: '127.0.0.1/32' }, logDir);
   services.push(alerter, startService('detector', base, logDir));
   const api = `http://127.0.0.1:${alerterPort}`;
   let alerterAlive = true;

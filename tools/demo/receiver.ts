@@ -1,7 +1,8 @@
 /**
  * The demo's webhook receiver: a real HTTP server on 127.0.0.1 that checks
  * each delivery's Standard Webhooks signature with the `standardwebhooks`
- * library (as a subscriber would) and prints the alert.
+ * library (as a subscriber would) and prints the alert. The body is a
+ * structured CloudEvent (the alerter's default format): the alert is its `data`.
  */
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -9,6 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
 export interface AlertPayload {
+  readonly specversion: string;
+  /** The CloudEvent id, equal to the webhook-id. */
+  readonly id: string;
   readonly type: string;
   readonly data: {
     readonly alertId: string;

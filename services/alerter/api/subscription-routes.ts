@@ -1,67 +1,114 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Subscription } from '../../common/avro/generated-types.ts';
-import { MAX_PORTS, MAX_URL_LENGTH } from '../subscriptions.ts';
+import type { Alert, Subscription } from '../../common/avro/generated-types.ts';
+import { subscriptionInvalid } from '../errors.ts';
 import type { SubscriptionStore } from '../subscriptions.ts';
+import { CreateBody, CreatedView, IdParams, ListView, PatchBody, RotateBody, SubscriptionView, toView } from './subscription-schemas.ts';
 
-const CreateBody = Type.Object(
-  {
-    // ajv-formats' `uri` accepts any scheme; the pattern narrows it to http(s).
-    url: Type.String({ format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', maxLength: MAX_URL_LENGTH }),
-    ports: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), { maxItems: MAX_PORTS, uniqueItems: true })),
-  },
-  { additionalProperties: false },
-);
+/** Sends one synthetic alert to one subscription, once, and says what happened. */
+export type Pinger = (sub: Subscription) => Promise<PingResult>;
 
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-
-/**
- * What GET and list return. The response schema doubles as a filter: the
- * serializer writes only these properties, so the secret cannot leak even if
- * a handler passed the whole record.
- */
-const SubscriptionView = Type.Object({
-  id: Type.String(),
-  url: Type.String(),
-  ports: Type.Array(Type.Integer()),
-  createdAt: Type.String({ format: 'date-time' }),
+export const PingResultView = Type.Object({
+  delivered: Type.Boolean(),
+  status: Type.Union([Type.Integer(), Type.Null()]),
+  durationMs: Type.Number(),
+  error: Type.Union([Type.String(), Type.Null()]),
+  webhookId: Type.String(),
 });
+export type PingResult = Static<typeof PingResultView>;
 
-/** Only the create response carries the secret: it is shown once, like a password. */
-const CreatedView = Type.Object({ ...SubscriptionView.properties, secret: Type.String() });
-
-const ListView = Type.Object({ items: Type.Array(SubscriptionView) });
-
-type SubscriptionViewT = Static<typeof SubscriptionView>;
-
-export function toView(sub: Subscription): SubscriptionViewT {
-  return { id: sub.id, url: sub.url, ports: [...sub.ports], createdAt: new Date(sub.createdAt).toISOString() };
+export interface SubscriptionRouteOptions {
+  readonly store: SubscriptionStore;
+  /** Refuses URLs whose literal IP the SSRF guard would refuse anyway: a clear 400 now beats failed deliveries later. */
+  readonly urlRefused?: (url: URL) => boolean;
+  readonly ping?: Pinger;
 }
 
-/** /v1/subscriptions: create, list, get, delete. Authentication is the caller's (app.ts) concern. */
-export function subscriptionRoutes(app: FastifyInstance, store: SubscriptionStore): void {
-  app.post<{ Body: Static<typeof CreateBody> }>(
-    '/subscriptions',
-    { schema: { body: CreateBody, response: { 201: CreatedView } } },
-    async (req, reply) => {
-      const sub = await store.create({ url: req.body.url, ports: req.body.ports });
-      req.log.info({ subscriptionId: sub.id, ports: sub.ports.length }, 'subscription created');
-      return reply.code(201).header('location', `/v1/subscriptions/${sub.id}`).send({ ...toView(sub), secret: sub.secret });
+type Id = { Params: Static<typeof IdParams> };
+const tags = ['subscriptions'];
+
+/** /v1/subscriptions: CRUD, pause/resume, secret rotation, test ping. Authentication is app.ts's concern. */
+export function subscriptionRoutes(app: FastifyInstance, opts: SubscriptionRouteOptions): void {
+  const { store } = opts;
+  const checkUrl = (url: string | undefined): void => {
+    if (url !== undefined && opts.urlRefused?.(new URL(url)) === true) throw subscriptionInvalid('body/url', 'points at an address the SSRF guard refuses');
+  };
+
+  app.post<{ Body: Static<typeof CreateBody> }>('/subscriptions', { schema: { tags, body: CreateBody, response: { 201: CreatedView } } }, async (req, reply) => {
+    checkUrl(req.body.url);
+    const sub = await store.create(req.body);
+    req.log.info({ subscriptionId: sub.id, format: sub.format }, 'subscription created');
+    return reply.code(201).header('location', `/v1/subscriptions/${sub.id}`).send({ ...toView(sub), secret: sub.secret });
+  });
+
+  app.get('/subscriptions', { schema: { tags, response: { 200: ListView } } }, () => ({ items: store.list().map((s) => toView(s)) }));
+
+  app.get<Id>('/subscriptions/:id', { schema: { tags, params: IdParams, response: { 200: SubscriptionView } } }, (req) => toView(store.get(req.params.id)));
+
+  app.patch<Id & { Body: Static<typeof PatchBody> }>(
+    '/subscriptions/:id',
+    { schema: { tags, params: IdParams, body: PatchBody, response: { 200: SubscriptionView } } },
+    async (req) => {
+      checkUrl(req.body.url);
+      const sub = await store.update(req.params.id, req.body);
+      req.log.info({ subscriptionId: sub.id, fields: Object.keys(req.body) }, 'subscription updated');
+      return toView(sub);
     },
   );
 
-  app.get('/subscriptions', { schema: { response: { 200: ListView } } }, () => ({ items: store.list().map(toView) }));
-
-  app.get<{ Params: Static<typeof IdParams> }>(
-    '/subscriptions/:id',
-    { schema: { params: IdParams, response: { 200: SubscriptionView } } },
-    (req) => toView(store.get(req.params.id)),
-  );
-
-  app.delete<{ Params: Static<typeof IdParams> }>('/subscriptions/:id', { schema: { params: IdParams } }, async (req, reply) => {
+  app.delete<Id>('/subscriptions/:id', { schema: { tags, params: IdParams } }, async (req, reply) => {
     await store.delete(req.params.id);
     req.log.info({ subscriptionId: req.params.id }, 'subscription deleted');
     return reply.code(204).send();
   });
+
+  for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
+    app.post<Id>(`/subscriptions/:id/${action}`, { schema: { tags, params: IdParams, response: { 200: SubscriptionView } } }, async (req) => {
+      const sub = await store.setPaused(req.params.id, paused);
+      req.log.info({ subscriptionId: sub.id }, `subscription ${action}d`);
+      return toView(sub);
+    });
+  }
+
+  app.post<Id & { Body: Static<typeof RotateBody> | undefined }>(
+    '/subscriptions/:id/rotate-secret',
+    { schema: { tags, params: IdParams, body: Type.Optional(RotateBody), response: { 200: CreatedView } } },
+    async (req) => {
+      const sub = await store.rotate(req.params.id, (req.body?.graceSeconds ?? 86_400) * 1000);
+      req.log.info({ subscriptionId: sub.id }, 'subscription secret rotated');
+      return { ...toView(sub), secret: sub.secret };
+    },
+  );
+
+  app.post<Id>('/subscriptions/:id/test', { schema: { tags, params: IdParams, response: { 200: PingResultView } } }, async (req, reply) => {
+    const sub = store.get(req.params.id);
+    if (opts.ping === undefined) return reply.code(503).send({ error: { code: 'ALERTER_ERR_NOT_READY', message: 'delivery is not running' } });
+    return opts.ping(sub);
+  });
+}
+
+/** The alert a test ping carries: recognisable, on the subscription's first port, never from the detector. */
+export function pingAlert(sub: Subscription, nowMs: number, nonce: string): Alert {
+  return {
+    alertId: `test_${nonce}`,
+    kind: 'SURGE',
+    state: 'FIRING',
+    sequence: 0,
+    protocol: 'TCP',
+    port: sub.ports[0] ?? sub.portRanges[0]?.from ?? 445,
+    severity: 'INFO',
+    onsetWindowStart: nowMs,
+    windowStart: nowMs,
+    windowEnd: nowMs,
+    eventTime: nowMs,
+    figures: { attempts: 0, distinctSources: 0, distinctDestinations: 0, sensors: 0 },
+    baseline: { distinctSources: 0, windows: 0, threshold: 0 },
+    ratio: 0,
+    shape: 'UNKNOWN',
+    reasons: ['Test ping from Portent: this subscription is reachable and its signatures verify.'],
+    topScanners: [],
+    wormRisk: { level: 'NONE', score: 0, growthPerMinute: 0, doublingMinutes: null, dscSources: 0, sensorsReporting: 0, sensorsKnown: 0, advisoryStage4: false },
+    advisory: null,
+  };
 }

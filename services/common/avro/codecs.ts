@@ -1,4 +1,4 @@
-import type { Advisory, Alert, ConnectionBatch, PortStats, Subscription } from './generated-types.ts';
+import type { Advisory, Alert, ConnectionBatch, DeliveryAttempt, DeliveryTask, PortStats, Silence, Subscription } from './generated-types.ts';
 import { readSchemaFile } from './schema-files.ts';
 import { SingleObjectCodec } from './single-object.ts';
 
@@ -8,3 +8,6 @@ export const alertCodec = new SingleObjectCodec<Alert>(readSchemaFile('alert'));
 export const portStatsCodec = new SingleObjectCodec<PortStats>(readSchemaFile('port-stats'));
 export const subscriptionCodec = new SingleObjectCodec<Subscription>(readSchemaFile('subscription'));
 export const advisoryCodec = new SingleObjectCodec<Advisory>(readSchemaFile('advisory'));
+export const silenceCodec = new SingleObjectCodec<Silence>(readSchemaFile('silence'));
+export const deliveryAttemptCodec = new SingleObjectCodec<DeliveryAttempt>(readSchemaFile('delivery-attempt'));
+export const deliveryTaskCodec = new SingleObjectCodec<DeliveryTask>(readSchemaFile('delivery-task'));

@@ -141,6 +141,35 @@ export interface ConnectionBatch {
   events: ConnectionEvent[];
 }
 
+/** One HTTP attempt to deliver one webhook. Record key: '<subscriptionId>/<webhookId>/<attempt>/<at>'. Carries the alert so a failed delivery can be replayed from any replica. */
+export interface DeliveryAttempt {
+  subscriptionId: string;
+  webhookId: string;
+  /** 1-based within one delivery run (a replay starts again at 1). */
+  attempt: number;
+  /** The receiver's HTTP status; null when it never answered. */
+  status: null | number;
+  durationMs: number;
+  /** status, redirect, gone, timeout, network, blocked; null when delivered. */
+  error: null | string;
+  /** Start of the response body, or the transport error (at most 200 characters). */
+  detail: string;
+  at: number;
+  /** The alert, Avro single-object encoded. */
+  alert: Buffer;
+}
+
+/** A webhook handed from the alert pipeline to the retry worker after its first attempt failed (or queued behind one that did). Record key: the subscription id. */
+export interface DeliveryTask {
+  subscriptionId: string;
+  /** Attempts already made; the next one is attempts + 1 and waits retrySchedule[attempts - 1]. 0 = queued behind an earlier state, not yet tried. */
+  attempts: number;
+  /** Earliest time of the next attempt (jitter and Retry-After applied). */
+  dueAt: number;
+  /** The alert, Avro single-object encoded. */
+  alert: Buffer;
+}
+
 /** Figures of one closed window for one (protocol, port). Record key: '<protocol>/<port>'. */
 export interface PortStats {
   protocol: Protocol;
@@ -154,15 +183,69 @@ export interface PortStats {
   /** The port's baseline before this window was folded in. */
   baselineSources: number;
   surging: boolean;
+  /** Sources not seen on this port in the trailing day (24-48 h; tracked sources only, see the detector README). */
+  newSources: number;
+  /** Sources that were earlier seen as destinations on this port (destination-source correlation). */
+  dscSources: number;
+  /** Sources that contacted at least the scanner threshold of distinct destinations on this port in the window. */
+  scanners: number;
+}
+
+/** Mutes alerts for a port and/or an alert kind for a period. Lives in the compacted silences topic, keyed by id; a null value deletes it. */
+export interface Silence {
+  id: string;
+  /** Empty means every port. */
+  ports: number[];
+  /** SURGE, WORM_RISK; empty means every kind. */
+  kinds: string[];
+  startsAt: number;
+  endsAt: number;
+  reason: string;
+  createdAt: number;
+}
+
+export interface PortRange {
+  from: number;
+  to: number;
+}
+
+export interface ExpiringSecret {
+  secret: string;
+  expiresAt: number;
 }
 
 /** A webhook subscription. Lives in the compacted subscriptions topic, keyed by id; a null value (tombstone) deletes it. */
 export interface Subscription {
   id: string;
   url: string;
-  /** Ports whose alerts are delivered; empty means every port. */
+  /** Ports whose alerts are delivered; empty (and no portRanges) means every port. */
   ports: number[];
   /** Standard Webhooks signing secret, 'whsec_' + base64. Protect this topic with ACLs. */
   secret: string;
   createdAt: number;
+  /** Inclusive port ranges, in addition to ports. */
+  portRanges: PortRange[];
+  /** TCP, UDP, ICMP; empty means every protocol. */
+  protocols: string[];
+  /** SURGE, WORM_RISK; empty means every kind. */
+  kinds: string[];
+  /** FIRING, UPDATED, RESOLVED; empty means every state. */
+  states: string[];
+  /** Lowest alert severity delivered (INFO..CRITICAL). */
+  minSeverity: null | string;
+  /** Lowest worm-risk level delivered (NONE..CRITICAL). */
+  minRisk: null | string;
+  /** Body format: CLOUDEVENTS, SLACK or PAGERDUTY. */
+  format: string;
+  /** Paused subscriptions receive nothing until resumed. */
+  paused: boolean;
+  /** Set when the alerter disabled it (410 Gone, sustained failure); resume clears it. */
+  disabledReason: null | string;
+  /** Secrets replaced by a rotation; each still signs until expiresAt. */
+  previousSecrets: ExpiringSecret[];
+  /** Ed25519 private key (PKCS#8, base64) when the subscriber asked for v1a signatures. */
+  signingKey: null | string;
+  /** PagerDuty Events v2 integration key (format PAGERDUTY only); never returned by the API. */
+  routingKey: null | string;
+  updatedAt: number;
 }

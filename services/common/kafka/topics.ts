@@ -9,7 +9,11 @@
  * | alerts.v1            | alertId        | Alert                          | delete  |
  * | subscriptions.v1     | subscription id| Subscription, null = deleted   | compact |
  * | advisories.v1        | advisory id    | Advisory, null = deleted       | compact |
+ * | silences.v1          | silence id     | Silence, null = deleted        | compact |
+ * | delivery-attempts.v1 | sub/webhook/n  | DeliveryAttempt                | delete  |
+ * | alerter-retries.v1   | subscription id| DeliveryTask                   | delete  |
  * | dead-letter.v1       | original key   | original bytes, reason headers | delete  |
+ * | detector-state.v1    | group|partition[|port] | JSON checkpoint (internal)      | compact |
  *
  * Keying connections by protocol/port puts every event of a port in one
  * partition, so one detector instance owns a port's window and baseline.
@@ -27,6 +31,11 @@ export interface TopicNames {
   readonly subscriptions: string;
   readonly advisories: string;
   readonly deadLetter: string;
+  readonly silences: string;
+  readonly deliveryAttempts: string;
+  readonly alerterRetries: string;
+  /** The detector's checkpoints (services/detector/checkpoint.ts): internal, not a contract. */
+  readonly detectorState: string;
 }
 
 export function topicNames(prefix: string): TopicNames {
@@ -37,6 +46,10 @@ export function topicNames(prefix: string): TopicNames {
     subscriptions: `${prefix}subscriptions.v1`,
     advisories: `${prefix}advisories.v1`,
     deadLetter: `${prefix}dead-letter.v1`,
+    silences: `${prefix}silences.v1`,
+    deliveryAttempts: `${prefix}delivery-attempts.v1`,
+    alerterRetries: `${prefix}alerter-retries.v1`,
+    detectorState: `${prefix}detector-state.v1`,
   });
 }
 
@@ -50,8 +63,13 @@ export function topicSpecs(names: TopicNames, partitions: number): TopicSpec[] {
     { name: names.portStats, partitions, config: keep(30) },
     { name: names.alerts, partitions, config: keep(90) },
     { name: names.deadLetter, partitions: 1, config: keep(14) },
+    { name: names.deliveryAttempts, partitions: 1, config: keep(14) },
+    { name: names.alerterRetries, partitions, config: keep(14) },
     { name: names.subscriptions, partitions: 1, config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' } },
     { name: names.advisories, partitions: 1, config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' } },
+    { name: names.silences, partitions: 1, config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' } },
+    // One changelog partition per input partition: a checkpoint is one atomic record batch. Large messages: a hot port's sketches.
+    { name: names.detectorState, partitions, config: { 'cleanup.policy': 'compact', 'max.message.bytes': String(64 * 1024 * 1024) } },
   ];
 }
 

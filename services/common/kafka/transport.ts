@@ -23,6 +23,12 @@ export interface OutRecord {
   readonly key: string | null;
   readonly value: Buffer | null;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * An explicit partition instead of the key's. Records of one send to one
+   * partition form one record batch, which the broker appends atomically (the
+   * detector's checkpoint relies on it).
+   */
+  readonly partition?: number;
 }
 
 export interface InRecord {
@@ -66,6 +72,12 @@ export interface ConsumerOptions {
   readonly fromBeginning: boolean;
   /** false for throw-away readers (e.g. materialising a compacted topic) that must leave no offsets behind. */
   readonly commitOffsets?: boolean;
+  /** Batches of different partitions handled at once (kafkajs partitionsConsumedConcurrently); default 1. Order within a partition is kept either way. */
+  readonly partitionsConcurrently?: number;
+  /** How long the group waits for a silent member (e.g. one killed with -9) before moving its partitions; kafkajs default 30 s. */
+  readonly sessionTimeoutMs?: number;
+  /** Upper bound of one fetch per partition (kafkajs default 1 MiB); larger batches mean fewer per-batch costs such as checkpoints. */
+  readonly maxBytesPerPartition?: number;
 }
 
 export interface KafkaTransportOptions {
@@ -78,6 +90,23 @@ export interface KafkaTransportOptions {
    * whose consumer is dead must not keep passing its probes.
    */
   readonly onFatal?: (err: unknown) => void;
+  /**
+   * Retries of connecting and of metadata/admin requests (default 8, backoff
+   * up to 30 s). A sensor that spools while the broker is away lowers it, so
+   * that connecting to an absent broker fails in seconds, not a minute.
+   */
+  readonly retry?: { readonly retries: number; readonly maxRetryTimeMs: number };
+}
+
+export interface ProducerOptions {
+  /**
+   * Bound the retries of one send (default: unbounded, as idempotence wants).
+   * A sensor that spools to disk while the broker is away sets this, so that a
+   * send fails after about `maxRetryTimeMs` × retries instead of waiting out
+   * the outage. kafkajs warns once that bounded retries may weaken EoS.
+   */
+  readonly retries?: number;
+  readonly maxRetryTimeMs?: number;
 }
 
 export class KafkaTransport {
@@ -98,18 +127,18 @@ export class KafkaTransport {
         const fn = entry.level <= logLevel.ERROR ? log.error.bind(log) : log.warn.bind(log);
         fn({ ns: entry.namespace, ...extra }, message);
       },
-      retry: { initialRetryTime: 200, retries: 8 },
+      retry: opts.retry === undefined ? { initialRetryTime: 200, retries: 8 } : { initialRetryTime: 200, retries: opts.retry.retries, maxRetryTime: opts.retry.maxRetryTimeMs },
     });
   }
 
   /** An idempotent producer: acks=all, retries never duplicate or reorder. */
-  async producer(): Promise<RecordProducer> {
+  async producer(opts: ProducerOptions = {}): Promise<RecordProducer> {
     const producer: Producer = this.#kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       // Idempotence needs unbounded retries (as the Java client's retries=MAX_INT):
       // a send waits out a broker outage, with backoff capped at 10 s, rather than fail.
-      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
+      retry: { retries: opts.retries ?? Number.MAX_SAFE_INTEGER, maxRetryTime: opts.maxRetryTimeMs ?? 10_000 },
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
@@ -126,7 +155,13 @@ export class KafkaTransport {
   consumer(opts: ConsumerOptions): RecordConsumer {
     // maxWaitTimeInMs: how long a fetch waits for data on an idle topic; 1 s keeps
     // shutdown (which waits for the fetch in flight) and idle latency short.
-    const consumer: Consumer = this.#kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 1000 });
+    const consumer: Consumer = this.#kafka.consumer({
+      groupId: opts.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 1000,
+      ...(opts.sessionTimeoutMs === undefined ? {} : { sessionTimeout: opts.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.floor(opts.sessionTimeoutMs / 6)) }),
+      ...(opts.maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition: opts.maxBytesPerPartition, maxBytes: Math.max(10 * 2 ** 20, opts.maxBytesPerPartition) }),
+    });
     consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
       this.#log.error({ err: error, groupId: opts.groupId, restart }, restart ? 'consumer crashed; restarting' : 'consumer crashed for good');
@@ -139,6 +174,7 @@ export class KafkaTransport {
         await consumer.run({
           autoCommit: opts.commitOffsets ?? true,
           eachBatchAutoResolve: true,
+          partitionsConsumedConcurrently: opts.partitionsConcurrently ?? 1,
           eachBatch: async (payload) => {
             const { batch } = payload;
             const records = batch.messages.map((m): InRecord => ({
@@ -195,8 +231,9 @@ export class KafkaTransport {
   }
 }
 
-function toMessage(r: OutRecord): { key: string | null; value: Buffer | null; headers?: IHeaders } {
-  return r.headers === undefined ? { key: r.key, value: r.value } : { key: r.key, value: r.value, headers: { ...r.headers } };
+function toMessage(r: OutRecord): { key: string | null; value: Buffer | null; headers?: IHeaders; partition?: number } {
+  const m = r.headers === undefined ? { key: r.key, value: r.value } : { key: r.key, value: r.value, headers: { ...r.headers } };
+  return r.partition === undefined ? m : { ...m, partition: r.partition };
 }
 
 function fromHeaders(headers: IHeaders | undefined): Record<string, string> {

@@ -25,6 +25,7 @@ describe('loadAlerterConfig', () => {
       apiTokens: ['aaaaaaaaaaaaaaaa1', 'bbbbbbbbbbbbbbbb2'],
       groupId: 'portent-alerter',
       delivery: { timeoutMs: 10_000, retrySchedule: [1_000, 5_000, 30_000], maxResponseBytes: 65_536 },
+      pacing: { allowedCidrs: [], concurrency: 4, ratePerSecond: 50, disableAfterMs: 5 * 86_400_000, maxAlertAgeMs: 86_400_000 },
     });
   });
 
@@ -65,6 +66,15 @@ describe('loadAlerterConfig', () => {
     expect(problems.join('\n')).toMatch(/PORTENT_ALERTER_RETRY_SCHEDULE: /);
     expect(problems.join('\n')).toMatch(/PORTENT_ALERTER_HTTP_PORT: /);
     expect(problems.join('\n')).toMatch(/PORTENT_ALERTER_RETRY_SCHEDUEL: unknown setting/);
+  });
+
+  it('rejects a scoped token whose secret part is shorter than 16 characters', () => {
+    expect(problemsOf({ PORTENT_ALERTER_API_TOKENS: 'read:short-one-123' })).toEqual([expect.stringContaining('after its prefix')]);
+  });
+
+  it('rejects an allow-list entry that is not a CIDR', () => {
+    expect(problemsOf({ PORTENT_ALERTER_API_TOKENS: TOKENS, PORTENT_ALERTER_ALLOWED_CIDRS: '127.0.0.1/33' })).toEqual([expect.stringContaining('PORTENT_ALERTER_ALLOWED_CIDRS')]);
+    expect(loadAlerterConfig({ PORTENT_ALERTER_API_TOKENS: TOKENS, PORTENT_ALERTER_ALLOWED_CIDRS: '127.0.0.1/32, ::1' }).pacing.allowedCidrs).toEqual(['127.0.0.1/32', '::1']);
   });
 
   it('returns a deeply frozen object', () => {

@@ -6,7 +6,7 @@ import type { DeliveryOptions } from '../../../services/alerter/delivery.ts';
 import { generateSecret } from '../../../services/alerter/signing.ts';
 import { buildWebhook } from '../../../services/alerter/webhook.ts';
 import type { Subscription } from '../../../services/common/avro/generated-types.ts';
-import { always, sampleAlert, silentLogger, startTestServer, stringHeaders } from './fixtures.ts';
+import { always, loopbackHttp, sampleAlert, sampleSubscription, silentLogger, startTestServer, stringHeaders } from './fixtures.ts';
 
 const settings: DeliverySettings = { timeoutMs: 2_000, retrySchedule: [1_000, 5_000, 30_000], maxResponseBytes: 1_024 };
 
@@ -15,6 +15,7 @@ function options(overrides: Partial<DeliveryOptions> = {}): DeliveryOptions & { 
   const slept: number[] = [];
   return {
     settings,
+    http: loopbackHttp(),
     logger: silentLogger(),
     random: () => 0.5,
     sleep: (ms) => {
@@ -27,7 +28,7 @@ function options(overrides: Partial<DeliveryOptions> = {}): DeliveryOptions & { 
 }
 
 function webhookTo(url: string) {
-  const sub: Subscription = { id: 'sub_1', url, ports: [], secret: generateSecret(), createdAt: 0 };
+  const sub: Subscription = sampleSubscription({ id: 'sub_1', url, secret: generateSecret() });
   return { sub, webhook: buildWebhook(sub, sampleAlert()) };
 }
 

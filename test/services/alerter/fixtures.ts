@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { onTestFinished } from 'vitest';
-import { subscriptionCodec } from '../../../services/common/avro/codecs.ts';
-import type { Alert, Subscription } from '../../../services/common/avro/generated-types.ts';
+import { advisoryCodec, deliveryAttemptCodec, silenceCodec, subscriptionCodec } from '../../../services/common/avro/codecs.ts';
+import type { Advisory, Alert, DeliveryAttempt, Silence, Subscription } from '../../../services/common/avro/generated-types.ts';
 import { CompactedTable } from '../../../services/common/kafka/table.ts';
 import type { Logger } from '../../../services/common/logger.ts';
 import type { FastifyInstance } from 'fastify';
@@ -19,14 +19,58 @@ import type { ReadinessChecks } from '../../../services/alerter/api/health-route
 import { buildApp } from '../../../services/alerter/app.ts';
 import { sampleAlert as baseAlert } from '../../support/alerts.ts';
 import { SubscriptionStore } from '../../../services/alerter/subscriptions.ts';
+import { AddressPolicy, guardedDispatcher, literalRefused } from '../../../services/alerter/ssrf.ts';
+import { TopicStore } from '../../../services/alerter/topic-store.ts';
+import { AttemptLog } from '../../../services/alerter/attempts.ts';
+import type { Pinger } from '../../../services/alerter/api/subscription-routes.ts';
+import type { Dispatcher } from 'undici';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 export const OTHER_TOKEN = 'other-token-0123456789abcdef';
+export const READ_TOKEN = 'reader-token-0123456789abcdef';
+export const WRITE_TOKEN = 'writer-token-0123456789abcdef';
 /** Headers of an authenticated API call. */
 export const AUTH = { authorization: `Bearer ${TOKEN}` };
 
 export function sampleAlert(overrides: Partial<Alert> = {}): Alert {
   return baseAlert({ alertId: 'surge-tcp-445-1795766400000', ...overrides });
+}
+
+/** A complete subscription record (as the Avro schema's defaults would give), with overrides. */
+export function sampleSubscription(overrides: Partial<Subscription> = {}): Subscription {
+  return {
+    id: 'sub_1',
+    url: 'https://example.test/hook',
+    ports: [],
+    secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
+    createdAt: 0,
+    portRanges: [],
+    protocols: [],
+    kinds: [],
+    states: [],
+    minSeverity: null,
+    minRisk: null,
+    format: 'CLOUDEVENTS',
+    paused: false,
+    disabledReason: null,
+    previousSecrets: [],
+    signingKey: null,
+    routingKey: null,
+    updatedAt: 0,
+    ...overrides,
+  };
+}
+
+/**
+ * The delivery HTTP client with the real SSRF guard, admitting loopback
+ * explicitly (as an operator would with PORTENT_ALERTER_ALLOWED_CIDRS), so
+ * tests reach their receivers on 127.0.0.1. Closed when the test finishes.
+ */
+export function loopbackHttp(): { dispatcher: Dispatcher; policy: AddressPolicy } {
+  const policy = new AddressPolicy(['127.0.0.1/32', '::1/128']);
+  const dispatcher = guardedDispatcher(policy);
+  onTestFinished(() => dispatcher.destroy());
+  return { dispatcher, policy };
 }
 
 export interface MemoryStore {
@@ -130,17 +174,41 @@ export function stringHeaders(headers: IncomingHttpHeaders): Record<string, stri
 
 export interface TestApp extends MemoryStore {
   readonly app: FastifyInstance;
+  readonly advisories: TopicStore<Advisory>;
+  readonly silences: TopicStore<Silence>;
+  /** Alerts GET /v1/alerts serves. */
+  readonly alerts: Alert[];
+  /** Attempts replayed through the API. */
+  readonly replayed: DeliveryAttempt[];
+  readonly attempts: AttemptLog;
 }
 
-/** The API over a memory store, closed when the test finishes. */
-export function testApp(opts: { ready?: boolean; logger?: Logger; readiness?: ReadinessChecks } = {}): TestApp {
+/** A TopicStore over a real CompactedTable whose writer round-trips every value through its Avro codec. */
+export function memoryTopicStore<V>(what: string, codec: { encode(v: V): Buffer; decode(b: Buffer): V }): TopicStore<V> {
+  const table = new CompactedTable<V>((b) => codec.decode(b));
+  return new TopicStore<V>(what, table, { write: (_key, value) => Promise.resolve(value === null ? undefined : void codec.decode(codec.encode(value))) });
+}
+
+/** The API over memory stores, closed when the test finishes. */
+export function testApp(opts: { ready?: boolean; logger?: Logger; readiness?: ReadinessChecks; ping?: Pinger } = {}): TestApp {
   const memory = memoryStore({ ready: opts.ready ?? true });
+  const advisories = memoryTopicStore('advisory', advisoryCodec);
+  const silences = memoryTopicStore('silence', silenceCodec);
+  const alerts: Alert[] = [];
+  const replayed: DeliveryAttempt[] = [];
+  const attempts = new AttemptLog({ table: new CompactedTable<DeliveryAttempt>((b) => deliveryAttemptCodec.decode(b)), topic: 'attempts', logger: silentLogger() });
   const app = buildApp({
-    config: { apiTokens: [TOKEN, OTHER_TOKEN] },
+    config: { apiTokens: [TOKEN, OTHER_TOKEN, `read:${READ_TOKEN}`, `write:${WRITE_TOKEN}`] },
     subscriptions: memory.store,
     logger: opts.logger ?? silentLogger(),
+    advisories,
+    silences,
+    alerts: () => alerts,
+    attempts: { log: attempts, subscriptions: memory.store, replay: (a) => replayed.push(a) },
+    urlRefused: (url) => literalRefused(new AddressPolicy([]), url),
+    ...(opts.ping === undefined ? {} : { ping: opts.ping }),
     ...(opts.readiness === undefined ? {} : { readiness: opts.readiness }),
   });
   onTestFinished(() => app.close());
-  return { app, ...memory };
+  return { app, ...memory, advisories, silences, alerts, replayed, attempts };
 }

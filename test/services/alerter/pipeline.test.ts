@@ -3,70 +3,22 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { DeliveryDeadLetterHeaders, runAlertPipeline } from '../../../services/alerter/pipeline.ts';
 import type { AlertPipeline } from '../../../services/alerter/pipeline.ts';
 import { alertCodec } from '../../../services/common/avro/codecs.ts';
-import type { Alert } from '../../../services/common/avro/generated-types.ts';
+import type { Alert, Silence } from '../../../services/common/avro/generated-types.ts';
 import { DeadLetterHeaders } from '../../../services/common/kafka/topics.ts';
-import type { ConsumerOptions, InBatch, InRecord, OutRecord, RecordConsumer, RecordProducer } from '../../../services/common/kafka/transport.ts';
-import { always, memoryStore, sampleAlert, silentLogger, startTestServer, stringHeaders } from './fixtures.ts';
+import { FakeKafka } from './fake-kafka.ts';
+import { WebhookSender } from '../../../services/alerter/sender.ts';
+import { always, loopbackHttp, memoryStore, sampleAlert, sampleSubscription, silentLogger, startTestServer, stringHeaders } from './fixtures.ts';
 import type { MemoryStore } from './fixtures.ts';
 
 const topics = { alerts: 'test.alerts.v1', deadLetter: 'test.dead-letter.v1' };
-const config = { groupId: 'test-alerter', delivery: { timeoutMs: 2_000, retrySchedule: [1, 1], maxResponseBytes: 1_024 } };
+const config = { groupId: 'test-alerter' };
+const settings = { timeoutMs: 2_000, retrySchedule: [1, 1], maxResponseBytes: 1_024 };
 
-/**
- * The Kafka seam: a consumer that hands the pipeline the batches a test
- * gives it, and a producer that keeps what it is sent.
- */
-class FakeKafka {
-  readonly sent: { topic: string; record: OutRecord }[] = [];
-  consumerOptions: ConsumerOptions | undefined;
-  heartbeats = 0;
-  closed = false;
-  #handler: ((batch: InBatch) => Promise<void>) | undefined;
-  #offset = 0;
-
-  readonly producer: RecordProducer = {
-    send: (topic, records) => {
-      for (const record of records) this.sent.push({ topic, record });
-      return Promise.resolve();
-    },
-    close: () => Promise.resolve(),
-  };
-
-  readonly transport = {
-    consumer: (opts: ConsumerOptions): RecordConsumer => {
-      this.consumerOptions = opts;
-      return {
-        run: (handler) => {
-          this.#handler = handler;
-          return Promise.resolve();
-        },
-        close: () => {
-          this.closed = true;
-          return Promise.resolve();
-        },
-      };
-    },
-  };
-
-  /** Runs one batch through the pipeline; resolves when the handler does, as the transport would before committing. */
-  deliverBatch(values: (Buffer | null)[]): Promise<void> {
-    if (this.#handler === undefined) throw new Error('pipeline is not running');
-    const records = values.map((value): InRecord => ({ topic: topics.alerts, partition: 0, offset: String(this.#offset++), timestamp: 0, key: 'k', value, headers: {} }));
-    return this.#handler({ topic: topics.alerts, partition: 0, records, heartbeat: () => {
-        this.heartbeats++;
-        return Promise.resolve();
-      },
-    });
-  }
-
-  deadLetters(): OutRecord[] {
-    return this.sent.filter((s) => s.topic === topics.deadLetter).map((s) => s.record);
-  }
-}
-
-async function start(memory: MemoryStore = memoryStore()): Promise<{ kafka: FakeKafka; pipeline: AlertPipeline }> {
-  const kafka = new FakeKafka();
-  const pipeline = await runAlertPipeline({ transport: kafka.transport, producer: kafka.producer, topics, subscriptions: memory.store, config, logger: silentLogger() });
+async function start(memory: MemoryStore = memoryStore(), extra: { silences?: Silence[]; timeoutMs?: number; maxAlertAgeMs?: number } = {}): Promise<{ kafka: FakeKafka; pipeline: AlertPipeline }> {
+  const kafka = new FakeKafka(topics.alerts, topics.deadLetter);
+  const sender = new WebhookSender({ settings: { ...settings, timeoutMs: extra.timeoutMs ?? settings.timeoutMs }, http: loopbackHttp(), logger: silentLogger(), subscriptions: memory.store });
+  const silences = extra.silences ?? [];
+  const pipeline = await runAlertPipeline({ transport: kafka.transport, producer: kafka.producer, topics, subscriptions: memory.store, silences: { values: () => silences }, sender, config: { ...config, pacing: { maxAlertAgeMs: extra.maxAlertAgeMs ?? 86_400_000 } }, logger: silentLogger() });
   onTestFinished(() => pipeline.close());
   return { kafka, pipeline };
 }
@@ -76,7 +28,7 @@ const encode = (alert: Alert): Buffer => alertCodec.encode(alert);
 describe('runAlertPipeline', () => {
   it('joins the group on the alerts topic from the beginning and reports itself running', async () => {
     const { kafka, pipeline } = await start();
-    expect(kafka.consumerOptions).toEqual({ groupId: 'test-alerter', topics: [topics.alerts], fromBeginning: true });
+    expect(kafka.consumerOptions).toEqual({ groupId: 'test-alerter', topics: [topics.alerts], fromBeginning: true, partitionsConcurrently: 8 });
     expect(pipeline.running).toBe(true);
   });
 
@@ -137,11 +89,56 @@ describe('runAlertPipeline', () => {
   it('dead-letters a subscription with an unusable secret without holding up the batch', async () => {
     const memory = memoryStore();
     const receiver = await startTestServer(always(204));
-    memory.table.apply('sub_broken', { id: 'sub_broken', url: receiver.url, ports: [], secret: 'not-a-secret', createdAt: 0 });
+    memory.table.apply('sub_broken', sampleSubscription({ id: 'sub_broken', url: receiver.url, ports: [], secret: 'not-a-secret', createdAt: 0 }));
     const { kafka } = await start(memory);
     await kafka.deliverBatch([encode(sampleAlert())]);
     expect(kafka.deadLetters().map((l) => l.headers?.[DeadLetterHeaders.reason])).toEqual(['ALERTER_ERR_SECRET_INVALID']);
     expect(receiver.requests).toHaveLength(0);
+  });
+
+  it('lets no hanging, garbage-speaking or endless receiver delay another subscriber', async () => {
+    const memory = memoryStore();
+    const hanging = await startTestServer(() => undefined);
+    const garbage = await startTestServer((_req, res) => {
+      res.socket?.end('HTTP/1.1 2OO NOT-HTTP\r\n\r\n');
+    });
+    const endless = await startTestServer((_req, res) => {
+      res.writeHead(500);
+      const pump = (): void => {
+        while (!res.destroyed && res.write('x'.repeat(16_384)));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    });
+    const good = await startTestServer(always(204));
+    for (const s of [hanging, garbage, endless, good]) await memory.store.create({ url: s.url });
+    const { kafka } = await start(memory, { timeoutMs: 500 });
+    const started = Date.now();
+    const batch = kafka.deliverBatch([encode(sampleAlert())]);
+    while (good.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(Date.now() - started).toBeLessThan(400);
+    await batch;
+    expect(kafka.deadLetters()).toHaveLength(3);
+  });
+
+  it('skips alert records older than the maximum age, as a new group replaying the topic would meet them', async () => {
+    const memory = memoryStore();
+    const receiver = await startTestServer(always(204));
+    await memory.store.create({ url: receiver.url });
+    const { kafka } = await start(memory, { maxAlertAgeMs: 60_000 });
+    await kafka.deliverBatch([encode(sampleAlert({ alertId: 'old' }))], Date.now() - 120_000);
+    await kafka.deliverBatch([encode(sampleAlert({ alertId: 'new' }))], Date.now() - 1_000);
+    expect(receiver.requests.map((r) => (JSON.parse(r.body) as { data: { alertId: string } }).data.alertId)).toEqual(['new']);
+  });
+
+  it('skips a FIRING alert muted by an active silence', async () => {
+    const memory = memoryStore();
+    const receiver = await startTestServer(always(204));
+    await memory.store.create({ url: receiver.url });
+    const silence: Silence = { id: 'sil_1', ports: [445], kinds: [], startsAt: 0, endsAt: Date.now() + 60_000, reason: 'maintenance', createdAt: 0 };
+    const { kafka } = await start(memory, { silences: [silence] });
+    await kafka.deliverBatch([encode(sampleAlert({ port: 445 })), encode(sampleAlert({ alertId: 'other', port: 22 }))]);
+    expect(receiver.requests.map((r) => (JSON.parse(r.body) as { data: { port: number } }).data.port)).toEqual([22]);
   });
 
   it('fails the batch, leaving it uncommitted, when closed mid-delivery', async () => {

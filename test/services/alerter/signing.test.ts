@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { generateSecret, secretKey, sign, signatureHeaders } from '../../../services/alerter/signing.ts';
+import { createPublicKey, verify } from 'node:crypto';
+import { ed25519Key, generateEd25519, generateSecret, publicKeyOf, secretKey, sign, signatureHeaders } from '../../../services/alerter/signing.ts';
 
 const body = JSON.stringify({ type: 'portent.alert.surge.firing', timestamp: '2026-11-27T08:01:00.000Z', data: { port: 445 } });
 
@@ -59,5 +60,23 @@ describe('signing', () => {
 
   it('refuses a message id containing a full stop', () => {
     expect(() => sign({ ...content(), id: 'msg_a.b' }, generateSecret())).toThrow(/must not contain/);
+  });
+});
+
+describe('Ed25519 signing', () => {
+  it('adds a v1a signature that verifies with the published whpk_ public key', () => {
+    const pair = generateEd25519();
+    const c = content();
+    const headers = signatureHeaders(c, [generateSecret()], ed25519Key(pair.privateKey));
+    const v1a = headers['webhook-signature']?.split(' ').find((s) => s.startsWith('v1a,'));
+    expect(v1a).toBeDefined();
+    // A receiver rebuilds the key from the 32 raw bytes behind whpk_ (RFC 8410 SPKI prefix + key).
+    const raw = Buffer.from(pair.publicKey.slice('whpk_'.length), 'base64');
+    const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]);
+    const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    const signed = Buffer.from(`${c.id}.${c.timestamp}.${c.body}`);
+    expect(verify(null, signed, key, Buffer.from(v1a?.slice(4) ?? '', 'base64'))).toBe(true);
+    expect(verify(null, Buffer.from(`${c.id}.${c.timestamp}.tampered`), key, Buffer.from(v1a?.slice(4) ?? '', 'base64'))).toBe(false);
+    expect(publicKeyOf(pair.privateKey)).toBe(pair.publicKey);
   });
 });

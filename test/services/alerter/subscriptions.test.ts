@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matches } from '../../../services/alerter/subscriptions.ts';
 import type { Subscription } from '../../../services/common/avro/generated-types.ts';
-import { memoryStore, sampleAlert } from './fixtures.ts';
+import { memoryStore, sampleAlert, sampleSubscription } from './fixtures.ts';
 
 describe('SubscriptionStore', () => {
   it('writes a new subscription to the topic and reads it back at once', async () => {
@@ -47,7 +47,7 @@ describe('SubscriptionStore', () => {
 
   it('follows records other replicas wrote to the table', () => {
     const { store, table } = memoryStore();
-    const other: Subscription = { id: 'sub_other', url: 'https://b.test/', ports: [], secret: 'whsec_x', createdAt: 1 };
+    const other: Subscription = sampleSubscription({ id: 'sub_other', url: 'https://b.test/', ports: [], secret: 'whsec_x', createdAt: 1 });
     table.apply(other.id, other);
     expect(store.get('sub_other')).toEqual(other);
   });
@@ -88,7 +88,7 @@ describe('SubscriptionStore', () => {
 });
 
 describe('matches', () => {
-  const sub = (ports: number[]): Subscription => ({ id: 'sub_1', url: 'https://a.test/', ports, secret: 'whsec_x', createdAt: 0 });
+  const sub = (ports: number[]): Subscription => sampleSubscription({ ports });
 
   it('takes empty ports to mean every port', () => {
     expect(matches(sub([]), sampleAlert({ port: 3389 }))).toBe(true);

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { generateSecret } from '../../../services/alerter/signing.ts';
 import { buildWebhook, eventType, requestHeaders, webhookId } from '../../../services/alerter/webhook.ts';
 import type { Subscription } from '../../../services/common/avro/generated-types.ts';
-import { sampleAlert } from './fixtures.ts';
+import { sampleAlert, sampleSubscription } from './fixtures.ts';
 
-const sub: Subscription = { id: 'sub_1', url: 'https://example.test/hook', ports: [], secret: generateSecret(), createdAt: 0 };
+const sub: Subscription = sampleSubscription({ id: 'sub_1', url: 'https://example.test/hook', ports: [], secret: generateSecret(), createdAt: 0 });
 
 describe('webhook', () => {
   it('names the event portent.alert.<kind>.<state> in lowercase', () => {
@@ -13,10 +13,20 @@ describe('webhook', () => {
     expect(eventType({ kind: 'WORM_RISK', state: 'RESOLVED' })).toBe('portent.alert.worm_risk.resolved');
   });
 
-  it('builds a Standard Webhooks payload: type, event-time timestamp and the alert as data', () => {
+  it('builds a structured CloudEvent by default: webhook-id as id, event time, the alert as data', () => {
     const alert = sampleAlert({ state: 'UPDATED', sequence: 2 });
     const webhook = buildWebhook(sub, alert);
-    expect(JSON.parse(webhook.body)).toEqual({ type: 'portent.alert.surge.updated', timestamp: '2026-11-27T08:01:00.000Z', data: alert });
+    expect(JSON.parse(webhook.body)).toEqual({
+      specversion: '1.0',
+      id: 'msg_surge-tcp-445-1795766400000_2',
+      source: '/portent/alerter',
+      type: 'portent.alert.surge.updated',
+      subject: 'tcp/445',
+      time: '2026-11-27T08:01:00.000Z',
+      datacontenttype: 'application/json',
+      data: alert,
+    });
+    expect(webhook.contentType).toBe('application/cloudevents+json');
     expect(webhook).toMatchObject({ subscriptionId: 'sub_1', url: sub.url, id: 'msg_surge-tcp-445-1795766400000_2', secrets: [sub.secret] });
   });
 
@@ -36,7 +46,7 @@ describe('webhook', () => {
     const webhook = buildWebhook(sub, sampleAlert());
     const now = Date.now();
     const headers = requestHeaders(webhook, now);
-    expect(headers).toMatchObject({ 'content-type': 'application/json', 'webhook-id': webhook.id, 'webhook-timestamp': String(Math.floor(now / 1000)) });
+    expect(headers).toMatchObject({ 'content-type': 'application/cloudevents+json', 'webhook-id': webhook.id, 'webhook-timestamp': String(Math.floor(now / 1000)) });
     expect(new Verifier(sub.secret).verify(webhook.body, headers)).toEqual(JSON.parse(webhook.body));
     expect(requestHeaders(webhook, now + 5_000)['webhook-signature']).not.toBe(headers['webhook-signature']);
   });

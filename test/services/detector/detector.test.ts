@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert, ConnectionEvent } from '../../../services/common/avro/generated-types.ts';
 import { Detector } from '../../../services/detector/detector.ts';
-import type { DetectorOptions } from '../../../services/detector/detector.ts';
+import { testOptions } from './fixtures.ts';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-27T08:00:00Z');
-const opts: DetectorOptions = {
-  windowMs: MIN, allowedLatenessMs: 10_000, factor: 3, minSources: 20, warmupWindows: 5,
-  alpha: 0.1, resolveAfterWindows: 2, topSources: 3,
-};
+const opts = testOptions;
 
 function events(minute: number, sources: number, opt: { port?: number; attemptsEach?: number; prefix?: string; offsetMs?: number } = {}): ConnectionEvent[] {
   const out: ConnectionEvent[] = [];
@@ -105,5 +102,8 @@ describe('Detector', () => {
     const stats = [10, 30, 30, 30].flatMap((n, m) => d.ingest(0, { sensorId: 's1', events: events(m, n) }).stats);
     expect(stats[0]).toMatchObject({ protocol: 'TCP', port: 445, attempts: 10, distinctSources: 10, sensors: 1, baselineSources: 0, surging: false });
     expect(stats[1]?.baselineSources).toBe(10);
+    // Sources 0-9 were seen in the first window; 10-29 are new to the port.
+    expect(stats.map((x) => x.newSources)).toEqual([10, 20]);
+    expect(stats[0]).toMatchObject({ dscSources: 0, scanners: 0 });
   });
 });

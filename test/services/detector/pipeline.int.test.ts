@@ -27,9 +27,12 @@ describe('detector pipeline (real broker)', () => {
     expect(dead[0]?.headers[DeadLetterHeaders.reason]).toBe(CommonErrorCodes.AVRO_BAD_HEADER);
     expect(dead[0]?.headers[DeadLetterHeaders.topic]).toBe(topics.connections);
 
-    const records = await readUntil(transport, topics.alerts, (r) => r.length >= 2);
+    const records = await readUntil(transport, topics.alerts, (r) => r.length >= 4);
     const alerts = records.map((r) => alertCodec.decode(r.value ?? Buffer.alloc(0)));
-    expect(alerts.map((a) => [a.state, a.protocol, a.port])).toEqual([['FIRING', 'TCP', 445], ['RESOLVED', 'TCP', 445]]);
+    expect(alerts.map((a) => [a.state, a.protocol, a.port, a.sequence])).toEqual([
+      ['FIRING', 'TCP', 445, 0], ['UPDATED', 'TCP', 445, 1], ['UPDATED', 'TCP', 445, 2], ['RESOLVED', 'TCP', 445, 3],
+    ]);
+    expect(alerts.at(-1)?.shape).toBe('SPIKE');
     expect(records[0]?.key).toBe(alerts[0]?.alertId);
     expect(pipeline.counters.deadLettered).toBe(1);
 

@@ -10,7 +10,7 @@ describe('subscription routes', () => {
     const res = await app.inject({ method: 'POST', url: '/v1/subscriptions', headers: JSON_AUTH, payload: { url: 'https://example.test/hook', ports: [445, 22] } });
     expect(res.statusCode).toBe(201);
     const { id, secret, ...rest } = res.json<{ id: string; secret: string }>();
-    expect(rest).toEqual({ url: 'https://example.test/hook', ports: [445, 22], createdAt: '2026-11-27T08:00:00.000Z' });
+    expect(rest).toMatchObject({ url: 'https://example.test/hook', ports: [445, 22], format: 'CLOUDEVENTS', paused: false, createdAt: '2026-11-27T08:00:00.000Z' });
     expect(id).toMatch(/^sub_/);
     expect(secret).toMatch(/^whsec_/);
     expect(res.headers.location).toBe(`/v1/subscriptions/${id}`);
@@ -28,8 +28,9 @@ describe('subscription routes', () => {
     const created = (await app.inject({ method: 'POST', url: '/v1/subscriptions', headers: JSON_AUTH, payload: { url: 'https://example.test/hook' } })).json<{ id: string; secret: string }>();
     const list = await app.inject({ method: 'GET', url: '/v1/subscriptions', headers: AUTH });
     const one = await app.inject({ method: 'GET', url: `/v1/subscriptions/${created.id}`, headers: AUTH });
-    expect(list.json()).toEqual({ items: [{ id: created.id, url: 'https://example.test/hook', ports: [], createdAt: '2026-11-27T08:00:00.000Z' }] });
-    expect(one.json()).toEqual({ id: created.id, url: 'https://example.test/hook', ports: [], createdAt: '2026-11-27T08:00:00.000Z' });
+    expect(list.json()).toMatchObject({ items: [{ id: created.id, url: 'https://example.test/hook', ports: [], createdAt: '2026-11-27T08:00:00.000Z' }] });
+    expect(one.json()).toMatchObject({ id: created.id, url: 'https://example.test/hook', ports: [], createdAt: '2026-11-27T08:00:00.000Z' });
+    expect(Object.keys(one.json<object>())).not.toContain('secret');
     expect(list.body + one.body).not.toContain(created.secret);
     expect(list.body + one.body).not.toContain('whsec_');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advisoryCodec, alertCodec, connectionBatchCodec, portStatsCodec, subscriptionCodec } from '../../../../services/common/avro/codecs.ts';
+import { advisoryCodec, alertCodec, connectionBatchCodec, deliveryAttemptCodec, deliveryTaskCodec, portStatsCodec, silenceCodec, subscriptionCodec } from '../../../../services/common/avro/codecs.ts';
 import { fingerprintBytes } from '../../../../services/common/avro/fingerprint.ts';
 import { SingleObjectCodec } from '../../../../services/common/avro/single-object.ts';
 import { CommonErrorCodes, isPortentError } from '../../../../services/common/errors.ts';
@@ -33,8 +33,11 @@ describe('SingleObjectCodec', () => {
     const le = (fp: bigint): string => fingerprintBytes(fp).toString('hex');
     expect(le(alertCodec.fingerprint)).toBe('dc7a15832a9948a7');
     expect(le(advisoryCodec.fingerprint)).toBe('54c140bd5b312394');
-    expect(le(portStatsCodec.fingerprint)).toBe('9f25560ce7c3808c');
-    expect(le(subscriptionCodec.fingerprint)).toBe('1367631c29e4ea77');
+    expect(le(portStatsCodec.fingerprint)).toBe('1cc6665d4bea71f5');
+    expect(le(subscriptionCodec.fingerprint)).toBe('4ef535826597937f');
+    expect(le(silenceCodec.fingerprint)).toBe('7030561764a8a184');
+    expect(le(deliveryAttemptCodec.fingerprint)).toBe('bd7843a4fab83d34');
+    expect(le(deliveryTaskCodec.fingerprint)).toBe('9bcb33b1da5f2608');
   });
 
   it('round-trips a batch of events', () => {

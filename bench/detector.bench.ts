@@ -1,0 +1,135 @@
+/**
+ * `npm run bench -- detector`
+ *
+ * 1. Prepares a large connections topic on a real broker (KAFKA_BROKERS, or a
+ *    local one from the Apache jars): EVENTS events in records of 500 (one
+ *    sensor, one port per record, as sensors publish), over 2,000 ports with a
+ *    Zipf-like mix (a few hot ports), one hour of event time.
+ * 2. Raw ceiling: consume-and-discard of the same records with the same
+ *    client (kafkajs through KafkaTransport).
+ * 3. The detector pipeline on the same topic: decode, windows, sketches,
+ *    alerts, port-stats, checkpoints; events/s, and events per CPU-second of
+ *    this process (= per core).
+ * 4. The detector core alone (decode + ingest, no Kafka) on the same bytes.
+ * 5. State memory with all 131,072 protocol/port keys active (an open window
+ *    with a few sources on every TCP and UDP port), measured after GC.
+ */
+import { randomUUID } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { connectionBatchCodec } from '../services/common/avro/codecs.ts';
+import type { ConnectionEvent } from '../services/common/avro/generated-types.ts';
+import { createLogger } from '../services/common/logger.ts';
+import { topicNames, topicSpecs } from '../services/common/kafka/topics.ts';
+import { KafkaTransport } from '../services/common/kafka/transport.ts';
+import { loadDetectorConfig } from '../services/detector/config.ts';
+import { Detector } from '../services/detector/detector.ts';
+import { startDetectorPipeline } from '../services/detector/pipeline.ts';
+import { startLocalBroker } from '../tools/local-kafka/broker.ts';
+
+const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 2_000_000);
+const PER_RECORD = 500;
+const T0 = Date.parse('2026-11-27T00:00:00Z');
+const logger = createLogger('bench', 'silent');
+const options = loadDetectorConfig({}).detector;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+function records(): Buffer[] {
+  const out: Buffer[] = [];
+  const n = EVENTS / PER_RECORD;
+  for (let r = 0; r < n; r++) {
+    // Zipf-ish: record r goes to port rank ~ 1/u; the hottest ports get most records.
+    const rank = Math.min(2000, Math.floor(1 / (((r * 2654435761) >>> 0) / 2 ** 32 + 0.0005)));
+    const port = 1 + ((rank * 7919) % 65535);
+    const events: ConnectionEvent[] = [];
+    for (let i = 0; i < PER_RECORD; i++) {
+      const k = r * PER_RECORD + i;
+      events.push({
+        eventTime: T0 + Math.floor((k / EVENTS) * 3_600_000), protocol: 'TCP', srcIp: `${10 + (k % 200)}.${(k >>> 8) & 255}.${(k * 7) & 255}.${k & 255}`,
+        srcPort: 40000 + (k % 20000), dstIp: `198.18.${(k * 13) & 255}.${(k >>> 3) & 255}`, dstPort: port, outcome: 'REJECTED',
+      });
+    }
+    out.push(connectionBatchCodec.encode({ sensorId: `sensor-${r % 8}`, events }));
+  }
+  return out;
+}
+
+function timed(start: number, cpu: NodeJS.CpuUsage, events: number, label: string): void {
+  const wall = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  const cpuS = (used.user + used.system) / 1e6;
+  process.stdout.write(`${label.padEnd(44)} ${(events / wall / 1e3).toFixed(0).padStart(6)} k events/s wall   ${(events / cpuS / 1e3).toFixed(0).padStart(6)} k events per CPU-second\n`);
+}
+
+async function main(): Promise<void> {
+  const external = process.env['KAFKA_BROKERS'];
+  const broker = external === undefined || external === '' ? await startLocalBroker() : undefined;
+  const brokers = broker?.brokers ?? (external ?? '').split(',');
+  try {
+    const transport = new KafkaTransport({ brokers, clientId: 'bench-detector', logger });
+    const topics = topicNames(`bench-${randomUUID().slice(0, 8)}.`);
+    await transport.ensureTopics(topicSpecs(topics, 1), 1);
+    const values = records();
+    const bytes = values.reduce((s, v) => s + v.length, 0);
+    process.stdout.write(`prepared ${EVENTS.toLocaleString('en')} events in ${values.length} records, ${(bytes / 2 ** 20).toFixed(0)} MiB\n`);
+    const producer = await transport.producer();
+    for (let i = 0; i < values.length; i += 40) await producer.send(topics.connections, values.slice(i, i + 40).map((value) => ({ key: 'tcp/x', value })));
+
+    // Raw ceiling: the same client, consume and discard.
+    let seen = 0;
+    let start = performance.now();
+    let cpu = process.cpuUsage();
+    const raw = transport.consumer({ groupId: `raw-${randomUUID()}`, topics: [topics.connections], fromBeginning: true, commitOffsets: false });
+    const { promise: rawDone, resolve: rawResolve } = Promise.withResolvers<undefined>();
+    await raw.run((batch) => {
+      seen += batch.records.length;
+      if (seen >= values.length) rawResolve(undefined);
+      return Promise.resolve();
+    });
+    await rawDone;
+    timed(start, cpu, EVENTS, 'raw ceiling: consume and discard (kafkajs)');
+    await raw.close();
+
+    // The detector pipeline, with and without its checkpoints.
+    for (const checkpoint of [true, false]) {
+      start = performance.now();
+      cpu = process.cpuUsage();
+      const pipeline = startDetectorPipeline({ transport, producer, topics, groupId: `det-${randomUUID()}`, detector: options, logger, checkpoint });
+      await pipeline.started;
+      while (pipeline.counters.events < EVENTS) await new Promise((resolve) => setTimeout(resolve, 20));
+      timed(start, cpu, EVENTS, `detector pipeline, checkpoints ${checkpoint ? 'on' : 'off'}`);
+      await pipeline.close();
+    }
+    await producer.close();
+
+    // The detector core alone on the same bytes.
+    const core = new Detector(options);
+    start = performance.now();
+    cpu = process.cpuUsage();
+    for (const v of values) core.ingest(0, connectionBatchCodec.decode(v));
+    timed(start, cpu, EVENTS, 'detector core (decode + ingest, no Kafka)');
+  } finally {
+    await broker?.stop();
+  }
+
+  // Memory: every TCP and UDP port active at once.
+  gc();
+  const before = process.memoryUsage();
+  const d = new Detector(options);
+  for (const protocol of ['TCP', 'UDP'] as const) {
+    for (let port = 0; port < 65536; port++) {
+      const events: ConnectionEvent[] = [];
+      for (let s = 0; s < 4; s++) events.push({ eventTime: T0 + s, protocol, srcIp: `10.${s}.${port >>> 8}.${port & 255}`, srcPort: 1, dstIp: `198.18.0.${s}`, dstPort: port, outcome: 'ATTEMPT' });
+      d.ingest(port % 12, { sensorId: 's1', events });
+    }
+  }
+  gc();
+  const after = process.memoryUsage();
+  const used = after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers);
+  process.stdout.write(`state memory, ${d.ports.toLocaleString('en')} keys active (4 sources each): ${(used / 2 ** 20).toFixed(0)} MiB ` +
+    `(of which Bloom filters ${(d.historyBytes / 2 ** 20).toFixed(0)} MiB; RSS ${(after.rss / 2 ** 20).toFixed(0)} MiB)\n`);
+}
+
+await main();

@@ -1,0 +1,141 @@
+/**
+ * `npm run bench -- sensor`: events/s on one core for
+ *   parse           bytes -> events (conn.log TSV, EVE JSON, pcap)
+ *   parse + encode  ... -> per-port batches of 500 -> Avro single-object records
+ *   + produce       ... -> the local broker (acks=all, idempotent), awaited:
+ *                   wall-clock rate (what the broker takes) and the sensor's own CPU rate
+ * Inputs are generated in memory first, so disk speed is not measured.
+ */
+import { connectionBatchCodec } from '../services/common/avro/codecs.ts';
+import type { ConnectionEvent } from '../services/common/avro/generated-types.ts';
+import { topicNames, topicSpecs } from '../services/common/kafka/topics.ts';
+import { KafkaTransport } from '../services/common/kafka/transport.ts';
+import type { OutRecord } from '../services/common/kafka/transport.ts';
+import { createLogger } from '../services/common/logger.ts';
+import { toBatches } from '../services/sensor/batching.ts';
+import { decoderFor } from '../services/sensor/input.ts';
+import { InputReport } from '../services/sensor/report.ts';
+import { pcapFile } from '../test/support/pcap.ts';
+import type { TestPacket } from '../test/support/pcap.ts';
+import { startLocalBroker } from '../tools/local-kafka/broker.ts';
+
+const T0 = 1_795_766_400;
+const PORTS = [22, 23, 80, 443, 445, 3389, 8080, 5900];
+const src = (i: number): string => `${1 + (i % 200)}.${(i >> 8) & 255}.${(i >> 3) & 255}.${i & 255}`;
+
+function connLog(n: number): Buffer {
+  const lines = ['#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents'];
+  for (let i = 0; i < n; i++) {
+    lines.push(`${(T0 + i / 1000).toFixed(6)}\tC${i.toString(36)}x9Zq\t${src(i)}\t${1024 + (i % 60000)}\t198.18.${(i >> 8) & 255}.${i & 255}\t${PORTS[i % 8] ?? 0}\ttcp\t-\t-\t-\t-\tS0\tF\tT\t0\tS\t1\t44\t0\t0\t-`);
+  }
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+function eve(n: number): Buffer {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = new Date((T0 + i / 1000) * 1000).toISOString().replace('Z', '000+0000');
+    lines.push(
+      `{"timestamp":"${t}","flow_id":${1e15 + i},"in_iface":"eth0","event_type":"flow","src_ip":"${src(i)}","src_port":${1024 + (i % 60000)},"dest_ip":"198.18.${(i >> 8) & 255}.${i & 255}","dest_port":${PORTS[i % 8] ?? 0},"proto":"TCP","flow":{"pkts_toserver":1,"pkts_toclient":0,"bytes_toserver":60,"bytes_toclient":0,"start":"${t}","end":"${t}","age":0,"state":"new","reason":"timeout","alerted":false},"tcp":{"tcp_flags":"02","tcp_flags_ts":"02","tcp_flags_tc":"00","syn":true,"state":"syn_sent"}}`,
+    );
+  }
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+/** n SYNs, every other one answered by a RST (so the outcome tracking works as in a darknet capture). */
+function pcap(n: number): Buffer {
+  const packets: TestPacket[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = src(i);
+    const d = `198.18.${(i >> 8) & 255}.${i & 255}`;
+    const sport = 1024 + (i % 60000);
+    const dport = PORTS[i % 8] ?? 0;
+    packets.push({ timeMs: (T0 + i / 1000) * 1000, src: s, dst: d, proto: 'tcp', sport, dport, flags: 'S' });
+    if (i % 2 === 0) packets.push({ timeMs: (T0 + i / 1000) * 1000 + 1, src: d, dst: s, proto: 'tcp', sport: dport, dport: sport, flags: 'RA' });
+  }
+  return pcapFile('ethernet', packets);
+}
+
+type Sink = (events: ConnectionEvent[]) => Promise<void> | void;
+
+/**
+ * Time is this process's CPU time (user + system), not wall time: the
+ * machine is shared, and CPU time is what "per core" means. It includes
+ * V8's GC helper threads, so it errs on the slow side.
+ */
+async function run(kind: 'zeek' | 'eve' | 'pcap', data: Buffer, sink: Sink): Promise<{ events: number; seconds: number; wallSeconds: number }> {
+  const report = new InputReport();
+  const decoder = decoderFor(kind, report);
+  const start = process.cpuUsage();
+  const wall = process.hrtime.bigint();
+  let events = 0;
+  for (let i = 0; i < data.length; i += 256 * 1024) {
+    const out = decoder.push(data.subarray(i, i + 256 * 1024));
+    events += out.length;
+    await sink(out);
+  }
+  const rest = decoder.end();
+  events += rest.length;
+  await sink(rest);
+  return { events, seconds: cpuSeconds(start), wallSeconds: Number(process.hrtime.bigint() - wall) / 1e9 };
+}
+
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1e6;
+}
+
+/** Like the pipeline: gather ~5000 events, cut into per-port batches of 500, encode (as pipeline.ts). */
+function encoder(onRecords: (records: OutRecord[]) => Promise<void> | void): Sink {
+  let buffer: ConnectionEvent[] = [];
+  return async (events) => {
+    buffer.push(...events);
+    if (buffer.length < 5000 && events.length > 0) return;
+    const records = toBatches('bench-sensor', buffer, 500).map((b) => ({ key: b.key, value: connectionBatchCodec.encode(b.batch) }));
+    buffer = [];
+    await onRecords(records);
+  };
+}
+
+const rate = (r: { events: number; seconds: number }): string => `${Math.round(r.events / r.seconds).toLocaleString('en-US').padStart(11)} events/s`;
+
+const inputs = [
+  { name: 'conn.log (TSV)', kind: 'zeek', data: connLog(1_000_000) },
+  { name: 'EVE JSON', kind: 'eve', data: eve(400_000) },
+  { name: 'pcap', kind: 'pcap', data: pcap(1_000_000) },
+] as const;
+
+process.stdout.write(`node ${process.version}; events per CPU-second of this process; inputs generated in memory\n\n`);
+process.stdout.write(`${'input'.padEnd(16)} ${'events'.padStart(9)}  ${'parse (CPU)'.padStart(20)}  ${'parse+encode (CPU)'.padStart(20)}  ${'+produce (wall)'.padStart(20)}  ${'+produce (sensor CPU)'.padStart(20)}\n`);
+
+const broker = await startLocalBroker();
+try {
+  const transport = new KafkaTransport({ brokers: broker.brokers, clientId: 'bench-sensor', logger: createLogger('bench', 'silent') });
+  const names = topicNames('bench.');
+  await transport.ensureTopics(topicSpecs(names, 6), 1);
+  const producer = await transport.producer();
+  for (const input of inputs) {
+    // A warm-up pass, so the JIT has compiled the hot paths before the clock runs.
+    await run(input.kind, input.data.subarray(0, Math.min(input.data.length, 4 * 1024 * 1024)), () => undefined);
+    const parse = await run(input.kind, input.data, () => undefined);
+    const encode = await run(input.kind, input.data, encoder(() => undefined));
+    const produce = await run(input.kind, input.data, encoder((records) => producer.send(names.connections, records)));
+    const produceWall = { events: produce.events, seconds: produce.wallSeconds };
+    process.stdout.write(`${input.name.padEnd(16)} ${String(parse.events).padStart(9)}  ${rate(parse)}  ${rate(encode)}  ${rate(produceWall)}  ${rate(produce)}\n`);
+  }
+  // Encoding alone: the share of avsc in parse + encode.
+  const events: ConnectionEvent[] = Array.from({ length: 500 }, (_, i) => ({ eventTime: T0 * 1000 + i, protocol: 'TCP', srcIp: src(i), srcPort: 1024 + i, dstIp: `198.18.0.${i & 255}`, dstPort: 445, outcome: 'ATTEMPT' }));
+  const encodeOnly = (encode: (b: { sensorId: string; events: ConnectionEvent[] }) => Buffer): { events: number; seconds: number } => {
+    const start = process.cpuUsage();
+    let n = 0;
+    while (cpuSeconds(start) < 2) {
+      for (let k = 0; k < 100; k++) encode({ sensorId: 'bench-sensor', events });
+      n += 100 * 500;
+    }
+    return { events: n, seconds: cpuSeconds(start) };
+  };
+  process.stdout.write(`\navsc encode alone, batches of 500: ${rate(encodeOnly((b) => connectionBatchCodec.encode(b)))}\n`);
+  await producer.close();
+} finally {
+  await broker.stop();
+}

@@ -1,0 +1,116 @@
+/**
+ * Gets batches to the broker, or to the disk spool while it is away.
+ *
+ * - With an empty spool, a batch goes straight to the idempotent producer,
+ *   whose sends are bounded (a few retries) so that an outage is noticed.
+ * - A failed send puts the batch in the spool; from then on every batch is
+ *   appended behind it (per-port order is kept), and a drain loop sends the
+ *   spool oldest first, with backoff, until it is empty again.
+ * - close() drains for at most `graceMs`; what is left stays on disk and is
+ *   sent by the next run.
+ *
+ * Every record carries a `portent-batch-id` header (sensor, run, sequence):
+ * if a send fails *after* the broker wrote it (a timeout on the reply), the
+ * spooled copy is written again, and consumers can tell the copy by its id.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RecordProducer } from '../common/kafka/transport.ts';
+import type { Logger } from '../common/logger.ts';
+import type { SensorMetrics } from './metrics.ts';
+import type { Spool, SpooledRecord } from './spool.ts';
+
+export const BATCH_ID_HEADER = 'portent-batch-id';
+const DRAIN_RECORDS = 200;
+const BACKOFF_MIN_MS = 250;
+const BACKOFF_MAX_MS = 5_000;
+
+export interface DeliveryOptions {
+  readonly connect: () => Promise<RecordProducer>;
+  readonly topic: string;
+  readonly spool: Spool;
+  readonly metrics: SensorMetrics;
+  readonly logger: Logger;
+}
+
+export class Delivery {
+  readonly #o: DeliveryOptions;
+  #producer: RecordProducer | undefined;
+  #draining: Promise<void> | undefined;
+  #closing = false;
+
+  constructor(opts: DeliveryOptions) {
+    this.#o = opts;
+    this.#updateDepth();
+    if (!opts.spool.isEmpty()) this.#startDrain();
+  }
+
+  async publish(records: readonly SpooledRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    if (this.#o.spool.isEmpty() && this.#draining === undefined && (await this.#trySend(records))) return;
+    this.#o.spool.append(records);
+    this.#updateDepth();
+    this.#startDrain();
+  }
+
+  /** Drains the spool for at most `graceMs`, then closes the producer. */
+  async close(graceMs: number): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while (!this.#o.spool.isEmpty() && Date.now() < deadline) {
+      this.#startDrain();
+      await Promise.race([this.#draining, sleep(Math.max(0, deadline - Date.now()), undefined, { ref: false })]);
+    }
+    this.#closing = true;
+    await this.#draining;
+    this.#o.spool.close();
+    await this.#producer?.close().catch(() => undefined);
+    this.#producer = undefined;
+  }
+
+  async #trySend(records: readonly SpooledRecord[]): Promise<boolean> {
+    try {
+      this.#producer ??= await this.#o.connect();
+      await this.#producer.send(
+        this.#o.topic,
+        records.map((r) => ({ key: r.key, value: r.value, headers: { [BATCH_ID_HEADER]: r.id } })),
+      );
+    } catch (err) {
+      if (this.#o.metrics.brokerUp) this.#o.logger.warn({ err }, 'broker unreachable: spooling to disk');
+      this.#o.metrics.brokerUp = false;
+      const stale = this.#producer;
+      this.#producer = undefined;
+      await stale?.close().catch(() => undefined);
+      return false;
+    }
+    if (!this.#o.metrics.brokerUp) this.#o.logger.info('broker reachable: sending');
+    this.#o.metrics.brokerUp = true;
+    this.#o.metrics.recordsPublished += records.length;
+    this.#o.metrics.eventsPublished += records.reduce((n, r) => n + r.events, 0);
+    return true;
+  }
+
+  #startDrain(): void {
+    this.#draining ??= this.#drain().finally(() => {
+      this.#draining = undefined;
+    });
+  }
+
+  async #drain(): Promise<void> {
+    let backoff = BACKOFF_MIN_MS;
+    while (!this.#closing) {
+      const read = this.#o.spool.read(DRAIN_RECORDS);
+      if (read === undefined) return;
+      if (await this.#trySend(read.records)) {
+        this.#o.spool.ack(read);
+        this.#updateDepth();
+        backoff = BACKOFF_MIN_MS;
+      } else {
+        await sleep(backoff);
+        backoff = Math.min(BACKOFF_MAX_MS, backoff * 2);
+      }
+    }
+  }
+
+  #updateDepth(): void {
+    this.#o.metrics.spool = this.#o.spool.depth();
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Runs the configured input until it ends (a file read to its end, a
+ * scenario played out) or `signal` aborts (SIGTERM, or forever for --follow
+ * and live capture), handing events to `emit` chunk by chunk.
+ */
+import type { ConnectionEvent } from '../common/avro/generated-types.ts';
+import type { InputConfig } from './config.ts';
+import { CaptureStream } from './inputs/capture.ts';
+import { dshieldParser } from './inputs/dshield.ts';
+import { eveParser } from './inputs/eve.ts';
+import { LineSplitter } from './inputs/lines.ts';
+import type { LineParser } from './inputs/lines.ts';
+import { captureLive } from './inputs/live.ts';
+import { netfilterParser } from './inputs/netfilter.ts';
+import { playSimulator } from './inputs/simulator.ts';
+import { decodeBytes } from './inputs/source.ts';
+import type { Decoder } from './inputs/source.ts';
+import { zeekConnParser } from './inputs/zeek.ts';
+import { paced } from './pace.ts';
+import type { InputReport } from './report.ts';
+
+export type Emit = (events: ConnectionEvent[]) => Promise<void>;
+
+const LINE_PARSERS: Readonly<Record<'zeek' | 'eve' | 'netfilter' | 'dshield', () => LineParser>> = {
+  zeek: zeekConnParser,
+  eve: eveParser,
+  netfilter: () => netfilterParser(),
+  dshield: dshieldParser,
+};
+
+/** The decoder of a file input kind. */
+export function decoderFor(kind: 'pcap' | 'zeek' | 'eve' | 'netfilter' | 'dshield', report: InputReport): Decoder {
+  return kind === 'pcap' ? new CaptureStream(report) : new LineSplitter(LINE_PARSERS[kind](), report);
+}
+
+export async function runInput(input: InputConfig, report: InputReport, emit: Emit, signal: AbortSignal, stdin?: NodeJS.ReadableStream): Promise<void> {
+  switch (input.kind) {
+    case 'simulator':
+      await playSimulator({ ...input, signal }, report, emit);
+      return;
+    case 'live':
+      await captureLive({ ...input, signal }, report, emit);
+      return;
+    default: {
+      const source = stdin === undefined ? { file: input.file, follow: input.follow, signal } : { file: input.file, follow: input.follow, signal, stdin };
+      await decodeBytes(source, decoderFor(input.kind, report), report, paced(emit, input.speed, signal));
+    }
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Line-oriented inputs (Zeek, EVE, netfilter, DShield) share this: bytes in,
+ * whole lines out with their line numbers, each handed to the input's
+ * LineParser. A parser never throws on bad data; it counts a skip instead
+ * (and a thrown error is caught here and counted too, so nothing crashes).
+ */
+import type { ConnectionEvent, Protocol } from '../../common/avro/generated-types.ts';
+import type { InputReport } from '../report.ts';
+
+export interface LineParser {
+  /** Parses one line (no newline); pushes 0..n events to `out`, or calls report.skip. */
+  line(text: string, where: string, out: ConnectionEvent[], report: InputReport): void;
+}
+
+/** Lines longer than this are not log lines: skipped without being buffered whole. */
+const MAX_LINE = 64 * 1024;
+
+export class LineSplitter {
+  readonly #parser: LineParser;
+  readonly #report: InputReport;
+  #rest = '';
+  #lineNo = 0;
+  #overlong = false;
+
+  constructor(parser: LineParser, report: InputReport) {
+    this.#parser = parser;
+    this.#report = report;
+  }
+
+  push(chunk: Buffer): ConnectionEvent[] {
+    const out: ConnectionEvent[] = [];
+    const text = this.#rest + chunk.toString('utf8');
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      this.#one(text.slice(start, nl), out);
+      start = nl + 1;
+    }
+    this.#rest = text.slice(start);
+    if (this.#rest.length > MAX_LINE) {
+      if (!this.#overlong) this.#report.skip('line too long', `line ${this.#lineNo + 1}`, this.#rest);
+      this.#overlong = true;
+      this.#rest = '';
+    }
+    return out;
+  }
+
+  /** End of input: a last line without a newline still counts. */
+  end(): ConnectionEvent[] {
+    const out: ConnectionEvent[] = [];
+    if (this.#rest.length > 0) this.#one(this.#rest, out);
+    this.#rest = '';
+    return out;
+  }
+
+  #one(raw: string, out: ConnectionEvent[]): void {
+    this.#lineNo++;
+    if (this.#overlong) {
+      // The tail of a line already reported as too long.
+      this.#overlong = false;
+      return;
+    }
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.length === 0) return;
+    const before = out.length;
+    try {
+      this.#parser.line(line, `line ${this.#lineNo}`, out, this.#report);
+    } catch (err) {
+      out.length = before;
+      this.#report.skip('unparsable line', `line ${this.#lineNo}`, `${line} (${err instanceof Error ? err.message : String(err)})`);
+    }
+    this.#report.read += out.length - before;
+  }
+}
+
+/** Protocol names and numbers as the logs write them. */
+export function protocolOf(text: string): Protocol | undefined {
+  // The spellings seen nearly always, without lower-casing.
+  if (text === 'tcp' || text === 'TCP') return 'TCP';
+  if (text === 'udp' || text === 'UDP') return 'UDP';
+  switch (text.toLowerCase()) {
+    case 'tcp':
+    case '6':
+      return 'TCP';
+    case 'udp':
+    case '17':
+      return 'UDP';
+    case 'icmp':
+    case '1':
+    case 'icmpv6':
+    case 'ipv6-icmp':
+    case '58':
+      return 'ICMP';
+    default:
+      return undefined;
+  }
+}
+
+/** A port number 0..65535, or undefined. */
+export function portOf(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value !== '' ? Number(value) : NaN;
+  return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
+}
+
+/** ICMP echo request type: 8 (ICMP) or 128 (ICMPv6). */
+export function isEchoRequest(type: number | undefined): boolean {
+  return type === 8 || type === 128;
+}

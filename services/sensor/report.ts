@@ -1,0 +1,60 @@
+/**
+ * What became of the input: events read, and every skipped line or packet
+ * counted per reason, with the first few examples and where they were
+ * ("line 17", "packet 3"), so an operator can find them in the file.
+ */
+export interface SkipExample {
+  readonly where: string;
+  readonly sample: string;
+}
+
+const EXAMPLES_PER_REASON = 3;
+const SAMPLE_CHARS = 120;
+
+export class InputReport {
+  read = 0;
+  /** A message that ended the input early but cleanly (e.g. a truncated pcap). */
+  readonly notes: string[] = [];
+  readonly #skipped = new Map<string, { count: number; examples: SkipExample[] }>();
+
+  skip(reason: string, where: string, sample = ''): void {
+    let entry = this.#skipped.get(reason);
+    if (entry === undefined) {
+      entry = { count: 0, examples: [] };
+      this.#skipped.set(reason, entry);
+    }
+    entry.count++;
+    if (entry.examples.length < EXAMPLES_PER_REASON) entry.examples.push({ where, sample: sample.slice(0, SAMPLE_CHARS) });
+  }
+
+  note(message: string): void {
+    this.notes.push(message);
+  }
+
+  skippedTotal(): number {
+    let n = 0;
+    for (const e of this.#skipped.values()) n += e.count;
+    return n;
+  }
+
+  skipped(): Record<string, number> {
+    return Object.fromEntries([...this.#skipped].map(([reason, e]) => [reason, e.count]));
+  }
+
+  examples(): Record<string, readonly SkipExample[]> {
+    return Object.fromEntries([...this.#skipped].map(([reason, e]) => [reason, e.examples]));
+  }
+}
+
+/** A human-readable end-of-run report (stderr), next to the JSON log line. */
+export function formatReport(report: InputReport, published: number, dropped: Readonly<Record<string, number>>, spooled: number): string {
+  const lines = [`events read: ${report.read}, published: ${published}, still spooled: ${spooled}`];
+  for (const [reason, n] of Object.entries(dropped)) lines.push(`events dropped (${reason}): ${n}`);
+  const examples = report.examples();
+  for (const [reason, n] of Object.entries(report.skipped())) {
+    lines.push(`skipped (${reason}): ${n}`);
+    for (const ex of examples[reason] ?? []) lines.push(`  ${ex.where}: ${ex.sample}`);
+  }
+  for (const note of report.notes) lines.push(`note: ${note}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,74 @@
+import { Webhook as Verifier } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import { FailureTracker } from '../../../services/alerter/failure-tracker.ts';
+import { DeliveryLanes } from '../../../services/alerter/lanes.ts';
+import { WebhookSender } from '../../../services/alerter/sender.ts';
+import type { AttemptEvent } from '../../../services/alerter/delivery.ts';
+import { always, loopbackHttp, memoryStore, sampleAlert, silentLogger, startTestServer, stringHeaders } from './fixtures.ts';
+
+const settings = { timeoutMs: 2_000, retrySchedule: [1, 1], maxResponseBytes: 1_024 };
+
+function sender(memory = memoryStore(), failures?: FailureTracker) {
+  const events: AttemptEvent[] = [];
+  const s = new WebhookSender({
+    settings,
+    http: loopbackHttp(),
+    lanes: new DeliveryLanes({ concurrency: 4, ratePerSecond: 1_000 }),
+    logger: silentLogger(),
+    subscriptions: memory.store,
+    attempts: { record: (e) => events.push(e) },
+    ...(failures === undefined ? {} : { failures }),
+  });
+  return { s, events, memory };
+}
+
+describe('WebhookSender', () => {
+  it('disables a subscription whose receiver answers 410 Gone, after one attempt', async () => {
+    const { s, memory, events } = sender();
+    const gone = await startTestServer(always(410));
+    const sub = await memory.store.create({ url: gone.url });
+    const { outcome } = await s.send(sub, sampleAlert());
+    expect(outcome).toMatchObject({ delivered: false, attempts: 1, reason: 'gone' });
+    expect(memory.store.get(sub.id).disabledReason).toBe('receiver answered 410 Gone');
+    expect(memory.store.matching(sampleAlert())).toEqual([]);
+    expect(events).toMatchObject([{ subscriptionId: sub.id, attempt: 1, status: 410, error: 'gone' }]);
+  });
+
+  it('disables a subscription after sustained failure, and resuming turns it back on', async () => {
+    const { s, memory } = sender(memoryStore(), new FailureTracker(1, 2));
+    const dead = await startTestServer(always(500));
+    const sub = await memory.store.create({ url: dead.url });
+    await s.send(sub, sampleAlert({ alertId: 'a1' }));
+    expect(memory.store.get(sub.id).disabledReason).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await s.send(sub, sampleAlert({ alertId: 'a2' }));
+    expect(memory.store.get(sub.id).disabledReason).toMatch(/^every delivery failed since /);
+    expect((await memory.store.setPaused(sub.id, false)).disabledReason).toBeNull();
+  });
+
+  it('delivers RESOLVED only after its FIRING, even while the FIRING is retried', async () => {
+    const receiver = await startTestServer((req, res) => {
+      const state = (JSON.parse(req.body) as { data: { state: string } }).data.state;
+      const firingTries = receiver.requests.filter((r) => r.body.includes('"FIRING"')).length;
+      res.writeHead(state === 'FIRING' && firingTries < 3 ? 503 : 204).end();
+    });
+    const { s, memory } = sender();
+    const sub = await memory.store.create({ url: receiver.url });
+    await Promise.all([s.send(sub, sampleAlert()), s.send(sub, sampleAlert({ state: 'RESOLVED', sequence: 1 }))]);
+    const states = receiver.requests.map((r) => (JSON.parse(r.body) as { data: { state: string } }).data.state);
+    expect(states).toEqual(['FIRING', 'FIRING', 'FIRING', 'RESOLVED']);
+  });
+
+  it('signs with both secrets during a rotation grace period', async () => {
+    const receiver = await startTestServer(always(204));
+    const { s, memory } = sender();
+    const created = await memory.store.create({ url: receiver.url });
+    // The store's clock is pinned to 08:00 on the test day; a day's grace covers the real clock's now.
+    const rotated = await memory.store.rotate(created.id, 86_400_000);
+    await s.send(rotated, sampleAlert());
+    const [req] = receiver.requests;
+    const headers = stringHeaders(req?.headers ?? {});
+    expect(headers['webhook-signature']?.split(' ')).toHaveLength(2);
+    for (const secret of [created.secret, rotated.secret]) expect(() => new Verifier(secret).verify(req?.body ?? '', headers)).not.toThrow();
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * Fault tolerance with real processes against the real broker (issue 4, item 7):
+ * detector A runs alone, B joins (a rebalance moves partitions to it), A is
+ * killed with SIGKILL mid-stream, B takes A's partitions over from the
+ * checkpoints. No window may be lost and no alert may fire twice.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { alertCodec, portStatsCodec } from '../../../services/common/avro/codecs.ts';
+import type { Alert } from '../../../services/common/avro/generated-types.ts';
+import type { InRecord } from '../../../services/common/kafka/transport.ts';
+import { waitForHttp } from '../../../tools/demo/processes.ts';
+import { pickFreePort } from '../../../tools/local-kafka/config.ts';
+import { createTestTopics, readUntil, testBrokers, testProducer, testTransport, uniqueName } from '../../support/kafka.ts';
+import { DEMO_START, publishScenario } from '../../support/scenario.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+
+async function startDetector(name: string, env: NodeJS.ProcessEnv, logDir: string) {
+  const healthPort = await pickFreePort();
+  const logFile = join(logDir, `${name}.log`);
+  const child = spawn(process.execPath, [join(ROOT, 'services', 'detector', 'main.ts')], {
+    env: { ...env, PORTENT_DETECTOR_HEALTH_PORT: String(healthPort) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(logFile);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
+  onTestFinished(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  });
+  await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, 60_000, () => child.exitCode === null);
+  return { child, logFile, exited };
+}
+
+const decodeAlerts = (rs: InRecord[]): Alert[] => rs.map((r) => alertCodec.decode(r.value ?? Buffer.alloc(0)));
+const essentials = (a: Alert) => JSON.stringify([a.state, a.windowStart, a.figures, a.severity, a.shape, a.wormRisk.level]);
+
+describe('detector failover (real processes, real broker)', () => {
+  it('resumes after kill -9 and a rebalance without losing a window or firing twice', async () => {
+    const transport = testTransport();
+    const topics = await createTestTopics(transport);
+    const producer = await testProducer(transport);
+    const logDir = mkdtempSync(join(tmpdir(), 'portent-failover-'));
+    const env = {
+      ...process.env, KAFKA_BROKERS: testBrokers().join(','), PORTENT_TOPIC_PREFIX: topics.connections.replace(/connections\.v1$/, ''),
+      PORTENT_DETECTOR_GROUP_ID: uniqueName('detector'), PORTENT_DETECTOR_SESSION_TIMEOUT_MS: '6000', PORTENT_LOG_LEVEL: 'info',
+    };
+
+    const a = await startDetector('a', env, logDir);
+    await publishScenario(producer, topics.connections, 'demo', { startMs: DEMO_START, sensors: 1, toMinute: 14 });
+    await readUntil(transport, topics.alerts, (r) => decodeAlerts(r).some((x) => x.state === 'FIRING'));
+
+    const b = await startDetector('b', env, logDir);
+    // Kill A while it is busy with the next minutes (whatever it had produced but not committed is repeated by B).
+    await publishScenario(producer, topics.connections, 'demo', { startMs: DEMO_START, sensors: 1, fromMinute: 14, toMinute: 20 });
+    a.child.kill('SIGKILL');
+    await a.exited;
+    await publishScenario(producer, topics.connections, 'demo', { startMs: DEMO_START, sensors: 1, fromMinute: 20 });
+
+    const alerts = decodeAlerts(await readUntil(transport, topics.alerts, (r) => decodeAlerts(r).some((x) => x.state === 'RESOLVED'), 90_000));
+    // One surge, one id; a state repeated after the crash is the same state.
+    expect(new Set(alerts.filter((x) => x.state === 'FIRING').map((x) => x.alertId)).size).toBe(1);
+    const bySequence = new Map<number, string>();
+    for (const x of alerts) {
+      expect(x.alertId).toBe(alerts[0]?.alertId);
+      const seen = bySequence.get(x.sequence);
+      if (seen !== undefined) expect(essentials(x)).toBe(seen);
+      bySequence.set(x.sequence, essentials(x));
+    }
+    expect([...bySequence.keys()].sort((p, q) => p - q)).toEqual([...Array(bySequence.size).keys()]);
+
+    // Every port has every window from minute 0 to 26 (closed by minute 27's events), each once or repeated with the same figures.
+    const ports = ['tcp/22', 'tcp/23', 'tcp/80', 'tcp/3389', 'udp/53', 'tcp/445'];
+    const windows = (rs: InRecord[]) => {
+      const seen = new Map<string, string>();
+      for (const r of rs) {
+        const s = portStatsCodec.decode(r.value ?? Buffer.alloc(0));
+        const key = `${r.key ?? ''}@${(s.windowStart - DEMO_START) / 60_000}`;
+        // New-source and DSC counts come from Bloom filters that are not checkpointed (see the README): a repeat may differ there only.
+        const value = JSON.stringify({ ...s, newSources: null, dscSources: null });
+        expect(seen.get(key) ?? value).toBe(value);
+        seen.set(key, value);
+      }
+      return seen;
+    };
+    const stats = windows(await readUntil(transport, topics.portStats, (rs) => windows(rs).size >= ports.length * 27, 60_000));
+    for (const port of ports) for (let m = 0; m < 27; m++) expect(stats.has(`${port}@${m}`), `${port} minute ${m}`).toBe(true);
+    expect(readFileSync(b.logFile, 'utf8')).toMatch(/partition state restored/);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { Advisory } from '../../../services/common/avro/generated-types.ts';
+import { advisoryFor } from '../../../services/detector/advisories.ts';
+import { NO_GROWTH } from '../../../services/detector/growth.ts';
+import { assessWormRisk } from '../../../services/detector/worm-risk.ts';
+
+const DAY = 24 * 60 * 60 * 1000;
+const NOW = Date.parse('2005-06-21T12:00:00Z');
+const ms05027: Advisory = {
+  id: 'MS05-027', title: 'Vulnerability in Server Message Block could allow remote code execution',
+  ports: [{ protocol: 'TCP', port: 139 }, { protocol: 'TCP', port: 445 }], severity: 'CRITICAL',
+  published: Date.parse('2005-06-14T00:00:00Z'), workaround: 'Block TCP ports 139 and 445 at the firewall, inbound and outbound.', url: null,
+};
+const old: Advisory = { ...ms05027, id: 'MS03-026', severity: 'CRITICAL', published: NOW - 400 * DAY };
+const noAdvisory = { ref: null, stage4: false };
+const growing = { growing: true, rate: 0.28, rSquared: 0.98, doublingWindows: Math.LN2 / 0.28 };
+
+describe('advisoryFor', () => {
+  it('picks the recent critical advisory for the port and marks stage 4', () => {
+    const ctx = advisoryFor(() => [old, ms05027], 'TCP', 445, NOW, 90);
+    expect(ctx.stage4).toBe(true);
+    expect(ctx.ref).toMatchObject({ id: 'MS05-027', workaround: expect.stringContaining('139 and 445') as unknown });
+  });
+
+  it('gives context but not stage 4 for an old advisory, and nothing for another port', () => {
+    expect(advisoryFor(() => [old], 'TCP', 445, NOW, 90)).toMatchObject({ stage4: false, ref: { id: 'MS03-026' } });
+    expect(advisoryFor(() => [ms05027], 'TCP', 3389, NOW, 90)).toEqual(noAdvisory);
+    expect(advisoryFor(() => [ms05027], 'TCP', 445, ms05027.published - 1, 90)).toEqual(noAdvisory);
+  });
+});
+
+describe('assessWormRisk', () => {
+  it('keeps a broad reconnaissance sweep on an advised port at most elevated', () => {
+    const r = assessWormRisk({ growth: NO_GROWTH, windowMinutes: 1, dscSources: 0, sensorsReporting: 4, sensorsKnown: 4, advisory: advisoryFor(() => [ms05027], 'TCP', 445, NOW, 90) });
+    expect(['NONE', 'LOW', 'ELEVATED']).toContain(r.risk.level);
+    expect(r.risk.advisoryStage4).toBe(true);
+  });
+
+  it('rates steady growth seen everywhere high, and critical with DSC and an advisory, with reasons and figures', () => {
+    const high = assessWormRisk({ growth: growing, windowMinutes: 1, dscSources: 0, sensorsReporting: 4, sensorsKnown: 4, advisory: noAdvisory });
+    expect(high.risk.level).toBe('HIGH');
+    expect(high.risk.doublingMinutes).toBeCloseTo(2.5, 1);
+    expect(high.reasons.join(' ')).toMatch(/doubling every 2.5 min/);
+    const critical = assessWormRisk({ growth: growing, windowMinutes: 1, dscSources: 3, sensorsReporting: 4, sensorsKnown: 4, advisory: advisoryFor(() => [ms05027], 'TCP', 445, NOW, 90) });
+    expect(critical.risk).toMatchObject({ level: 'CRITICAL', score: 100, dscSources: 3 });
+    expect(critical.reasons.join(' ')).toMatch(/3 source\(s\) were earlier seen as destinations/);
+  });
+
+  it('says so when nothing points to a worm', () => {
+    const r = assessWormRisk({ growth: NO_GROWTH, windowMinutes: 1, dscSources: 0, sensorsReporting: 1, sensorsKnown: 1, advisory: noAdvisory });
+    expect(r.risk).toMatchObject({ level: 'NONE', score: 0 });
+    expect(r.reasons[0]).toMatch(/no growth/);
+  });
+});

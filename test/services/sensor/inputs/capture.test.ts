@@ -1,0 +1,144 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { ConnectionEvent } from '../../../../services/common/avro/generated-types.ts';
+import { CaptureStream } from '../../../../services/sensor/inputs/capture.ts';
+import { decodeBytes } from '../../../../services/sensor/inputs/source.ts';
+import { InputReport } from '../../../../services/sensor/report.ts';
+import { pcapFile, pcapngFile } from '../../../support/pcap.ts';
+import type { Link, TestPacket } from '../../../support/pcap.ts';
+
+const T0 = Date.parse('2026-11-27T08:00:00.250Z');
+
+function decode(buf: Buffer, chunk = buf.length): { events: ConnectionEvent[]; report: InputReport } {
+  const report = new InputReport();
+  const stream = new CaptureStream(report);
+  const events: ConnectionEvent[] = [];
+  for (let i = 0; i < buf.length; i += chunk) events.push(...stream.push(buf.subarray(i, i + chunk)));
+  events.push(...stream.end());
+  return { events, report };
+}
+
+/** A scanner, a closed port, an open port, an unanswered SYN, UDP with a reply, ICMP echo. */
+function traffic(v6: boolean): { packets: TestPacket[]; scanner: string; target: string } {
+  const scanner = v6 ? '2001:db8:bad::5' : '203.0.113.5';
+  const target = v6 ? '2001:db8:1::7' : '198.51.100.7';
+  const packets: TestPacket[] = [
+    { timeMs: T0, src: scanner, dst: target, proto: 'tcp', sport: 40001, dport: 445, flags: 'S' },
+    { timeMs: T0 + 1, src: target, dst: scanner, proto: 'tcp', sport: 445, dport: 40001, flags: 'RA' },
+    { timeMs: T0 + 2, src: scanner, dst: target, proto: 'tcp', sport: 40002, dport: 22, flags: 'S' },
+    { timeMs: T0 + 3, src: scanner, dst: target, proto: 'tcp', sport: 40002, dport: 22, flags: 'S' },
+    { timeMs: T0 + 4, src: target, dst: scanner, proto: 'tcp', sport: 22, dport: 40002, flags: 'SA' },
+    { timeMs: T0 + 5, src: scanner, dst: target, proto: 'tcp', sport: 40002, dport: 22, flags: 'A' },
+    { timeMs: T0 + 6, src: scanner, dst: target, proto: 'tcp', sport: 40003, dport: 3389, flags: 'S' },
+    { timeMs: T0 + 7, src: scanner, dst: target, proto: 'udp', sport: 5353, dport: 53 },
+    { timeMs: T0 + 8, src: target, dst: scanner, proto: 'udp', sport: 53, dport: 5353 },
+    { timeMs: T0 + 9, src: scanner, dst: target, proto: 'icmp' },
+  ];
+  return { packets, scanner, target };
+}
+
+function summary(events: readonly ConnectionEvent[]): string[] {
+  return events.map((e) => `${e.protocol}/${e.dstPort} ${e.outcome} ${e.srcIp}:${e.srcPort}>${e.dstIp} @${e.eventTime - T0}`).sort();
+}
+
+function expected(scanner: string, target: string): string[] {
+  return [
+    `ICMP/0 ATTEMPT ${scanner}:0>${target} @9`,
+    `TCP/22 ESTABLISHED ${scanner}:40002>${target} @2`,
+    `TCP/3389 ATTEMPT ${scanner}:40003>${target} @6`,
+    `TCP/445 REJECTED ${scanner}:40001>${target} @0`,
+    `UDP/53 ATTEMPT ${scanner}:5353>${target} @7`,
+  ].sort();
+}
+
+describe('pcap and pcapng input', () => {
+  for (const link of ['ethernet', 'sll', 'sll2', 'raw'] as Link[]) {
+    for (const v6 of [false, true]) {
+      it(`reads attempts and their outcomes from ${link} ${v6 ? 'IPv6' : 'IPv4'} pcap and pcapng`, () => {
+        const { packets, scanner, target } = traffic(v6);
+        expect(summary(decode(pcapFile(link, packets)).events)).toEqual(expected(scanner, target));
+        expect(summary(decode(pcapngFile(link, packets)).events)).toEqual(expected(scanner, target));
+      });
+    }
+  }
+
+  it('hands events on in capture order, an attempt waiting for its answer', () => {
+    const { packets } = traffic(false);
+    const times = decode(pcapFile('ethernet', packets)).events.map((e) => e.eventTime - T0);
+    expect(times).toEqual([0, 2, 6, 7, 9]);
+  });
+
+  it('reads nanosecond and big-endian pcap and nanosecond pcapng with the same times', () => {
+    const { packets, scanner, target } = traffic(false);
+    expect(summary(decode(pcapFile('ethernet', packets, { nano: true, bigEndian: true })).events)).toEqual(expected(scanner, target));
+    expect(summary(decode(pcapngFile('ethernet', packets, { tsresol: 9 })).events)).toEqual(expected(scanner, target));
+  });
+
+  it('gives the same events whatever the chunk boundaries', () => {
+    const { packets } = traffic(true);
+    const whole = pcapngFile('sll2', packets);
+    expect(summary(decode(whole, 7).events)).toEqual(summary(decode(whole).events));
+    expect(summary(decode(pcapFile('ethernet', packets), 1).events)).toEqual(summary(decode(pcapFile('ethernet', packets)).events));
+  });
+
+  it('ends a truncated capture cleanly with a note', () => {
+    const { packets } = traffic(false);
+    const file = pcapFile('ethernet', packets);
+    const { events, report } = decode(file.subarray(0, file.length - 10));
+    // The last record (the ICMP echo) is cut: the four before it are whole.
+    expect(summary(events)).toEqual(expected('203.0.113.5', '198.51.100.7').filter((e) => !e.startsWith('ICMP')));
+    expect(report.notes.join()).toMatch(/truncated capture: \d+ bytes of an incomplete record after packet 9/);
+  });
+
+  it('counts frames cut short per reason with their packet number', () => {
+    const good = pcapFile('raw', [{ timeMs: T0, src: '203.0.113.5', dst: '198.51.100.7', proto: 'tcp', flags: 'S' }]);
+    // Re-declare the only record's captured length as 30: the TCP header is cut.
+    const cut = Buffer.from(good.subarray(0, 24 + 16 + 30));
+    cut.writeUInt32LE(30, 24 + 8);
+    const { events, report } = decode(cut);
+    expect(events).toEqual([]);
+    expect(report.skipped()).toEqual({ 'truncated TCP header': 1 });
+    expect(report.examples()['truncated TCP header']?.[0]?.where).toBe('packet 1');
+  });
+
+  it('reads a gzip-compressed capture from a file', async () => {
+    const { packets, scanner, target } = traffic(false);
+    const dir = mkdtempSync(join(tmpdir(), 'sensor-pcap-'));
+    const path = join(dir, 'capture.pcap.gz');
+    writeFileSync(path, gzipSync(pcapFile('ethernet', packets)));
+    const report = new InputReport();
+    const events: ConnectionEvent[] = [];
+    await decodeBytes({ file: path, follow: false, signal: new AbortController().signal }, new CaptureStream(report), report, (e) => {
+      events.push(...e);
+      return Promise.resolve();
+    });
+    expect(summary(events)).toEqual(expected(scanner, target));
+    expect(report.read).toBe(5);
+  });
+
+  it('stops at data that is not a capture, with a note', () => {
+    const { events, report } = decode(Buffer.from('this is a text file, not a capture\n'));
+    expect(events).toEqual([]);
+    expect(report.notes[0]).toMatch(/not a pcap or pcapng capture/);
+  });
+
+  it('never throws on randomly mutated captures', () => {
+    const { packets } = traffic(true);
+    const seeds = [pcapFile('ethernet', packets), pcapngFile('sll', packets), pcapFile('sll2', traffic(false).packets)];
+    let state = 42;
+    const rand = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    for (let round = 0; round < 3000; round++) {
+      const base = seeds[round % seeds.length] ?? Buffer.alloc(0);
+      const m = Buffer.from(base);
+      for (let k = 0, n = 1 + rand(8); k < n; k++) m[rand(m.length)] = rand(256);
+      const cutAt = rand(4) === 0 ? rand(m.length) : m.length;
+      expect(() => decode(m.subarray(0, cutAt), 1 + rand(64))).not.toThrow();
+    }
+  });
+});

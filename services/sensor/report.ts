@@ -8,6 +8,9 @@ export interface SkipExample {
   readonly sample: string;
 }
 
+/** Where a skipped item was: a line number (formatted "line N" only when needed), or text such as "packet 3". */
+export type Where = string | number;
+
 const EXAMPLES_PER_REASON = 3;
 const SAMPLE_CHARS = 120;
 
@@ -17,14 +20,14 @@ export class InputReport {
   readonly notes: string[] = [];
   readonly #skipped = new Map<string, { count: number; examples: SkipExample[] }>();
 
-  skip(reason: string, where: string, sample = ''): void {
+  skip(reason: string, where: Where, sample = ''): void {
     let entry = this.#skipped.get(reason);
     if (entry === undefined) {
       entry = { count: 0, examples: [] };
       this.#skipped.set(reason, entry);
     }
     entry.count++;
-    if (entry.examples.length < EXAMPLES_PER_REASON) entry.examples.push({ where, sample: sample.slice(0, SAMPLE_CHARS) });
+    if (entry.examples.length < EXAMPLES_PER_REASON) entry.examples.push({ where: typeof where === 'number' ? `line ${where}` : where, sample: sample.slice(0, SAMPLE_CHARS) });
   }
 
   note(message: string): void {

@@ -5,11 +5,11 @@
  * (and a thrown error is caught here and counted too, so nothing crashes).
  */
 import type { ConnectionEvent, Protocol } from '../../common/avro/generated-types.ts';
-import type { InputReport } from '../report.ts';
+import type { InputReport, Where } from '../report.ts';
 
 export interface LineParser {
-  /** Parses one line (no newline); pushes 0..n events to `out`, or calls report.skip. */
-  line(text: string, where: string, out: ConnectionEvent[], report: InputReport): void;
+  /** Parses one line (no newline); pushes 0..n events to `out`, or calls report.skip with `where`. */
+  line(text: string, where: Where, out: ConnectionEvent[], report: InputReport): void;
 }
 
 /** Lines longer than this are not log lines: skipped without being buffered whole. */
@@ -63,7 +63,8 @@ export class LineSplitter {
     if (line.length === 0) return;
     const before = out.length;
     try {
-      this.#parser.line(line, `line ${this.#lineNo}`, out, this.#report);
+      // The line number, not "line N": the text is only built for a skip (saves a string per line).
+      this.#parser.line(line, this.#lineNo, out, this.#report);
     } catch (err) {
       out.length = before;
       this.#report.skip('unparsable line', `line ${this.#lineNo}`, `${line} (${err instanceof Error ? err.message : String(err)})`);

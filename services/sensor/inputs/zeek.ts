@@ -16,7 +16,7 @@
  */
 import type { ConnectionEvent, Outcome } from '../../common/avro/generated-types.ts';
 import { canonicalIp } from '../ip.ts';
-import type { InputReport } from '../report.ts';
+import type { InputReport, Where } from '../report.ts';
 import { isEchoRequest, portOf, protocolOf } from './lines.ts';
 import type { LineParser } from './lines.ts';
 import { parseEpochSecondsMs, parseIsoMs } from './timestamps.ts';
@@ -78,7 +78,7 @@ export function zeekConnParser(): LineParser {
   };
 }
 
-function convert(raw: Raw, text: string, where: string, out: ConnectionEvent[], report: InputReport): void {
+function convert(raw: Raw, text: string, where: Where, out: ConnectionEvent[], report: InputReport): void {
   const protocol = typeof raw.proto === 'string' ? protocolOf(raw.proto) : undefined;
   if (protocol === undefined) {
     report.skip('unknown protocol', where, text);

@@ -10,6 +10,8 @@ import type { Sleep } from './delivery.ts';
 import { heartbeat, heartbeatingSleep } from './heartbeat.ts';
 import { AlerterErrorCodes, batchLost, emptyAlert } from './errors.ts';
 import { silenced } from './filters.ts';
+import type { AlertPipeline } from './draining.ts';
+import { drainingHandle } from './draining.ts';
 import type { HandOff, WebhookSender } from './sender.ts';
 import type { SubscriptionStore } from './subscriptions.ts';
 import { webhookId } from './webhook.ts';
@@ -43,12 +45,7 @@ export interface AlertPipelineOptions {
   readonly drainMs?: number;
 }
 
-export interface AlertPipeline {
-  /** True from the moment the consumer runs until close(): /readyz reads it. */
-  readonly running: boolean;
-  /** Aborts in-flight deliveries (their records stay uncommitted) and leaves the group. */
-  close(): Promise<void>;
-}
+export type { AlertPipeline } from './draining.ts';
 
 /**
  * Consumes alerts and delivers each to every matching, active, unsilenced
@@ -71,7 +68,6 @@ export async function runAlertPipeline(opts: AlertPipelineOptions): Promise<Aler
   // Partitions are handled concurrently (order within a partition, hence per alertId, is kept):
   // a slow batch on one partition does not hold up alerts on the others.
   const consumer = opts.transport.consumer({ groupId: opts.config.groupId, topics: [opts.topics.alerts], fromBeginning: true, partitionsConcurrently: PARTITIONS_CONCURRENTLY });
-  let running = false;
   const retries = opts.topics.alerterRetries;
   // The task is acknowledged by Kafka before this batch's offsets are committed: a crash loses nothing.
   const handOff: HandOff | undefined =
@@ -134,31 +130,6 @@ export async function runAlertPipeline(opts: AlertPipelineOptions): Promise<Aler
     if (letters.length > 0) await opts.producer.send(opts.topics.deadLetter, letters);
     await heartbeat(batch, log);
   });
-  running = true;
   log.info({ topic: opts.topics.alerts, groupId: opts.config.groupId }, 'alert consumer running');
-
-  return {
-    get running() {
-      return running;
-    },
-    /**
-     * Drains first: the consumer stops fetching and the batch in flight may
-     * finish and be committed, so a rolling restart or scale-down hands over
-     * its partitions without resending what it already delivered. Deliveries
-     * still running after `drainMs` (a hanging receiver, a retry wait) are
-     * aborted and their batch goes back to the group uncommitted.
-     */
-    async close() {
-      running = false;
-      const timer = setTimeout(() => {
-        abort.abort(new Error('alerter shutting down'));
-      }, opts.drainMs ?? 5_000);
-      try {
-        await consumer.close();
-      } finally {
-        clearTimeout(timer);
-        abort.abort(new Error('alerter shut down'));
-      }
-    },
-  };
+  return drainingHandle(consumer, abort, opts.drainMs);
 }

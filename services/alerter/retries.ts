@@ -9,7 +9,8 @@ import { AlerterErrorCodes, batchLost } from './errors.ts';
 import { heartbeat, heartbeatingSleep } from './heartbeat.ts';
 import type { Sleep } from './delivery.ts';
 import { DeliveryDeadLetterHeaders } from './pipeline.ts';
-import type { AlertPipeline } from './pipeline.ts';
+import type { AlertPipeline } from './draining.ts';
+import { drainingHandle } from './draining.ts';
 import type { WebhookSender } from './sender.ts';
 import { active } from './subscriptions.ts';
 import type { SubscriptionStore } from './subscriptions.ts';
@@ -44,7 +45,6 @@ export async function runRetryWorker(opts: RetryWorkerOptions): Promise<AlertPip
   const log = opts.logger.child({ component: 'retry-worker' });
   const group = `${opts.config.groupId}-retries`;
   const consumer = opts.transport.consumer({ groupId: group, topics: [opts.topics.alerterRetries], fromBeginning: true, partitionsConcurrently: 8 });
-  let running = false;
 
   const handle = async (record: InRecord, sleep: Sleep): Promise<OutRecord | null> => {
     let task: DeliveryTask;
@@ -85,24 +85,6 @@ export async function runRetryWorker(opts: RetryWorkerOptions): Promise<AlertPip
     if (letters.length > 0) await opts.producer.send(opts.topics.deadLetter, letters);
     await heartbeat(batch, log);
   });
-  running = true;
   log.info({ topic: opts.topics.alerterRetries, groupId: group }, 'retry worker running');
-
-  return {
-    get running() {
-      return running;
-    },
-    async close() {
-      running = false;
-      const timer = setTimeout(() => {
-        abort.abort(new Error('alerter shutting down'));
-      }, opts.drainMs ?? 5_000);
-      try {
-        await consumer.close();
-      } finally {
-        clearTimeout(timer);
-        abort.abort(new Error('alerter shut down'));
-      }
-    },
-  };
+  return drainingHandle(consumer, abort, opts.drainMs);
 }

@@ -3,8 +3,12 @@
  * run of two or more zero groups as "::", leftmost on a tie), so that the same
  * address always has the same text whichever input it came from.
  */
+/** "0".."255", so that formatting an address (once per captured packet) converts no numbers. */
+const OCTET: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+const octet = (b: Uint8Array, i: number): string => OCTET[b[i] ?? 0] ?? '0';
+
 export function formatIpv4(b: Uint8Array, at = 0): string {
-  return `${b[at] ?? 0}.${b[at + 1] ?? 0}.${b[at + 2] ?? 0}.${b[at + 3] ?? 0}`;
+  return `${octet(b, at)}.${octet(b, at + 1)}.${octet(b, at + 2)}.${octet(b, at + 3)}`;
 }
 
 export function formatIpv6(b: Uint8Array, at = 0): string {

@@ -30,11 +30,29 @@ const MAX_WAITING = 200_000;
 interface Entry {
   readonly event: ConnectionEvent;
   /** The pending-map key of an undecided TCP attempt; undefined once decided. */
-  key: string | undefined;
+  key: number | undefined;
+  /** The next undecided attempt whose 4-tuple has the same key (a hash collision). */
+  next: Entry | undefined;
 }
 
+/**
+ * The pending-map key of a TCP 4-tuple: a hash of the address numbers and
+ * ports, small enough to stay an unboxed integer. Building "src|port|dst|port"
+ * text for every SYN and answer was the hottest part of pcap input; a key
+ * collision is told apart by comparing the entry's own 4-tuple.
+ */
+function tupleKey(srcHash: number, srcPort: number, dstHash: number, dstPort: number): number {
+  let h = Math.imul(srcHash ^ (srcPort << 16) ^ dstPort, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 15) ^ dstHash, 0x85ebca6b);
+  return (h ^ (h >>> 13)) & 0x3fffffff;
+}
+
+const sameTuple = (e: ConnectionEvent, src: string, srcPort: number, dst: string, dstPort: number): boolean =>
+  e.srcPort === srcPort && e.dstPort === dstPort && e.srcIp === src && e.dstIp === dst;
+
 export class AttemptTracker {
-  readonly #pending = new Map<string, Entry>();
+  /** Undecided TCP attempts by tupleKey; entries with the same key are chained through `next`. */
+  readonly #pending = new Map<number, Entry>();
   readonly #udp = new Map<string, number>();
   #queue: Entry[] = [];
   #head = 0;
@@ -44,7 +62,7 @@ export class AttemptTracker {
   packet(p: Packet, timeMs: number, out: ConnectionEvent[]): void {
     if (p.protocol === 'TCP') this.#tcp(p, timeMs);
     else if (p.protocol === 'UDP') this.#udpPacket(p, timeMs);
-    else if (p.echo) this.#queue.push({ event: event(p, timeMs), key: undefined });
+    else if (p.echo) this.#queue.push({ event: event(p, timeMs), key: undefined, next: undefined });
     this.#release(timeMs, out);
     if (++this.#sweepCounter >= 4096) {
       this.#sweepCounter = 0;
@@ -66,21 +84,42 @@ export class AttemptTracker {
     const syn = (p.flags & TCP_SYN) !== 0;
     const ack = (p.flags & TCP_ACK) !== 0;
     if (syn && !ack) {
-      const key = `${p.src}|${p.srcPort}|${p.dst}|${p.dstPort}`;
-      if (this.#pending.has(key)) return;
-      const entry: Entry = { event: event(p, timeMs), key };
+      const key = tupleKey(p.srcHash, p.srcPort, p.dstHash, p.dstPort);
+      const head = this.#pending.get(key);
+      for (let e = head; e !== undefined; e = e.next) if (sameTuple(e.event, p.src, p.srcPort, p.dst, p.dstPort)) return;
+      const entry: Entry = { event: event(p, timeMs), key, next: head };
       this.#pending.set(key, entry);
       this.#queue.push(entry);
       return;
     }
     if ((syn && ack) || (p.flags & TCP_RST) !== 0) {
-      const key = `${p.dst}|${p.dstPort}|${p.src}|${p.srcPort}`;
-      const entry = this.#pending.get(key);
+      const key = tupleKey(p.dstHash, p.dstPort, p.srcHash, p.srcPort);
+      let entry = this.#pending.get(key);
+      while (entry !== undefined && !sameTuple(entry.event, p.dst, p.dstPort, p.src, p.srcPort)) entry = entry.next;
       if (entry === undefined) return;
-      this.#pending.delete(key);
-      entry.key = undefined;
+      this.#unpend(entry);
       entry.event.outcome = syn ? 'ESTABLISHED' : 'REJECTED';
     }
+  }
+
+  /** Takes a decided or timed-out attempt out of the pending map (and out of its key's chain). */
+  #unpend(entry: Entry): void {
+    const key = entry.key;
+    if (key === undefined) return;
+    entry.key = undefined;
+    const head = this.#pending.get(key);
+    if (head === entry) {
+      if (entry.next === undefined) this.#pending.delete(key);
+      else this.#pending.set(key, entry.next);
+    } else {
+      for (let e = head; e !== undefined; e = e.next) {
+        if (e.next === entry) {
+          e.next = entry.next;
+          break;
+        }
+      }
+    }
+    entry.next = undefined;
   }
 
   #udpPacket(p: Packet, timeMs: number): void {
@@ -90,7 +129,7 @@ export class AttemptTracker {
     if (seen !== undefined && timeMs - seen < UDP_FLOW_MS) return;
     this.#udp.delete(key);
     this.#udp.set(key, timeMs);
-    this.#queue.push({ event: event(p, timeMs), key: undefined });
+    this.#queue.push({ event: event(p, timeMs), key: undefined, next: undefined });
   }
 
   /** Emits from the head while the head is decided, timed out, or the queue is over its bound. */
@@ -101,7 +140,7 @@ export class AttemptTracker {
       if (entry === undefined) break;
       if (entry.key !== undefined) {
         if (nowMs - entry.event.eventTime < ANSWER_WAIT_MS && q.length - this.#head <= MAX_WAITING) break;
-        this.#pending.delete(entry.key);
+        this.#unpend(entry);
       }
       out.push(entry.event);
       this.#head++;

@@ -13,11 +13,15 @@ import { PCAP_MAGICS, PcapReader } from './pcap.ts';
 import { PcapngReader } from './pcapng.ts';
 
 export interface FrameSink {
-  frame(linkType: number, timeMs: number, data: Uint8Array): void;
+  /** A frame: data[from..to) (a range, not a view: one Buffer object per frame was measurable). */
+  frame(linkType: number, timeMs: number, data: Uint8Array, from: number, to: number): void;
   skip(reason: string): void;
 }
 
 type Reader = PcapReader | PcapngReader;
+
+/** How much of a new chunk is joined to the remainder of the last one: more than a frame, far less than a chunk. */
+const JOIN_BYTES = 16 * 1024;
 
 export class CaptureStream {
   readonly #report: InputReport;
@@ -33,11 +37,11 @@ export class CaptureStream {
   constructor(report: InputReport) {
     this.#report = report;
     this.#sink = {
-      frame: (linkType, timeMs, data) => {
+      frame: (linkType, timeMs, data, from, to) => {
         this.#packets++;
-        const skip = decodeFrame(linkType, data, this.#packet);
+        const skip = decodeFrame(linkType, data, from, to, this.#packet);
         if (skip !== undefined) {
-          if (skip !== 'not IP' && skip !== 'not TCP, UDP or ICMP') this.#report.skip(skip, `packet ${this.#packets}`, hex(data));
+          if (skip !== 'not IP' && skip !== 'not TCP, UDP or ICMP') this.#report.skip(skip, `packet ${this.#packets}`, hex(data.subarray(from, to)));
           return;
         }
         const before = this.#out.length;
@@ -54,24 +58,43 @@ export class CaptureStream {
   /** Feeds a chunk; returns the events it completed. */
   push(chunk: Buffer): ConnectionEvent[] {
     if (this.#stopped) return [];
-    const buf = this.#rest.length === 0 ? chunk : Buffer.concat([this.#rest, chunk]);
+    const rest = this.#rest;
+    if (rest.length === 0) {
+      this.#feed(chunk);
+      return this.#take();
+    }
+    // The record cut by the last chunk boundary is completed from this chunk's
+    // head: copying the whole chunk behind the remainder cost a copy of every byte.
+    const head = Math.min(chunk.length, JOIN_BYTES);
+    const consumed = this.#feed(Buffer.concat([rest, chunk.subarray(0, head)]));
+    if (consumed >= rest.length) this.#feed(chunk.subarray(consumed - rest.length));
+    else if (consumed >= 0 && head < chunk.length) this.#feed(Buffer.concat([rest, chunk]));
+    return this.#take();
+  }
+
+  /** Reads the records of `buf` (keeping an incomplete last one as the remainder); the bytes consumed, or -1 once stopped. */
+  #feed(buf: Buffer): number {
+    if (this.#stopped) return -1;
     if (this.#reader === undefined) {
       if (buf.length < 4) {
         this.#rest = buf;
-        return [];
+        return 0;
       }
       const magic = buf.readUInt32BE(0);
       if (magic === 0x0a0d0d0a) this.#reader = new PcapngReader();
       else if (PCAP_MAGICS.has(magic)) this.#reader = new PcapReader();
       else {
         this.#stop(`not a pcap or pcapng capture (first bytes ${buf.subarray(0, 4).toString('hex')})`);
-        return [];
+        return -1;
       }
     }
     const r = this.#reader.read(buf, this.#sink);
-    if (typeof r === 'number') this.#rest = buf.subarray(r);
-    else this.#stop(`${r.fatal} after packet ${this.#packets}: stopped reading`);
-    return this.#take();
+    if (typeof r !== 'number') {
+      this.#stop(`${r.fatal} after packet ${this.#packets}: stopped reading`);
+      return -1;
+    }
+    this.#rest = buf.subarray(r);
+    return r;
   }
 
   /** End of input: pending attempts come out; an incomplete last record is reported, not thrown. */

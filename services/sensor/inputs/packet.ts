@@ -19,6 +19,9 @@ export interface Packet {
   flags: number;
   /** An ICMP echo request (ICMP type 8, ICMPv6 type 128). */
   echo: boolean;
+  /** Numbers standing for the addresses (the IPv4 address; a hash of an IPv6 one), for map keys without building key text. */
+  srcHash: number;
+  dstHash: number;
 }
 
 export const TCP_SYN = 0x02;
@@ -29,93 +32,114 @@ export const TCP_ACK = 0x10;
 export type Decoded = string | undefined;
 
 export function emptyPacket(): Packet {
-  return { protocol: 'TCP', src: '', dst: '', srcPort: 0, dstPort: 0, flags: 0, echo: false };
+  return { protocol: 'TCP', src: '', dst: '', srcPort: 0, dstPort: 0, flags: 0, echo: false, srcHash: 0, dstHash: 0 };
 }
 
 /** Where the IP header starts for `linkType`, or a skip reason. */
-function networkStart(linkType: number, f: Uint8Array): number | string {
+function networkStart(linkType: number, f: Uint8Array, from: number, end: number): number | string {
   switch (linkType) {
     case LinkType.ETHERNET: {
-      let at = 12;
+      let at = from + 12;
       let type = ((f[at] ?? 0) << 8) | (f[at + 1] ?? 0);
       // 802.1Q / 802.1ad VLAN tags: 4 bytes each, possibly stacked (QinQ).
       while (type === 0x8100 || type === 0x88a8) {
         at += 4;
         type = ((f[at] ?? 0) << 8) | (f[at + 1] ?? 0);
       }
-      if (at + 2 > f.length) return 'truncated link header';
+      if (at + 2 > end) return 'truncated link header';
       return type === 0x0800 || type === 0x86dd ? at + 2 : 'not IP';
     }
     case LinkType.LINUX_SLL: {
       // 16-byte header; protocol (ethertype) at offset 14.
-      if (f.length < 16) return 'truncated link header';
-      const type = ((f[14] ?? 0) << 8) | (f[15] ?? 0);
-      return type === 0x0800 || type === 0x86dd ? 16 : 'not IP';
+      if (end - from < 16) return 'truncated link header';
+      const type = ((f[from + 14] ?? 0) << 8) | (f[from + 15] ?? 0);
+      return type === 0x0800 || type === 0x86dd ? from + 16 : 'not IP';
     }
     case LinkType.LINUX_SLL2: {
       // 20-byte header; protocol (ethertype) first.
-      if (f.length < 20) return 'truncated link header';
-      const type = ((f[0] ?? 0) << 8) | (f[1] ?? 0);
-      return type === 0x0800 || type === 0x86dd ? 20 : 'not IP';
+      if (end - from < 20) return 'truncated link header';
+      const type = ((f[from] ?? 0) << 8) | (f[from + 1] ?? 0);
+      return type === 0x0800 || type === 0x86dd ? from + 20 : 'not IP';
     }
     case LinkType.NULL: {
       // 4-byte address family in the capturing host's byte order: 2 = AF_INET; 24, 28, 30 = AF_INET6 on BSDs/macOS.
-      if (f.length < 4) return 'truncated link header';
-      return 4;
+      if (end - from < 4) return 'truncated link header';
+      return from + 4;
     }
     case LinkType.RAW:
     case LinkType.IPV4:
     case LinkType.IPV6:
-      return 0;
+      return from;
     default:
-      return DLT_RAW_ALIASES.has(linkType) ? 0 : 'unsupported link type';
+      return DLT_RAW_ALIASES.has(linkType) ? from : 'unsupported link type';
   }
 }
 
 /**
- * Decodes `f` into `into` (one scratch object reused for every frame: the
- * caller copies what it keeps; a fresh object per packet was measurable GC).
+ * Decodes the frame f[from..end) into `into` (one scratch object reused for
+ * every frame: the caller copies what it keeps; a fresh object per packet,
+ * or a Buffer view per frame, was measurable GC).
  */
-export function decodeFrame(linkType: number, f: Uint8Array, into: Packet): Decoded {
-  const at = networkStart(linkType, f);
+export function decodeFrame(linkType: number, f: Uint8Array, from: number, end: number, into: Packet): Decoded {
+  const at = networkStart(linkType, f, from, end);
   if (typeof at === 'string') return at;
-  if (at >= f.length) return 'truncated IP header';
+  if (at >= end) return 'truncated IP header';
   const version = (f[at] ?? 0) >> 4;
-  if (version === 4) return decodeIpv4(f, at, into);
-  if (version === 6) return decodeIpv6(f, at, into);
+  if (version === 4) return decodeIpv4(f, at, end, into);
+  if (version === 6) return decodeIpv6(f, at, end, into);
   return 'not IP';
 }
 
-function decodeIpv4(f: Uint8Array, at: number, into: Packet): Decoded {
+function decodeIpv4(f: Uint8Array, at: number, end: number, into: Packet): Decoded {
   const ihl = ((f[at] ?? 0) & 0x0f) * 4;
-  if (ihl < 20 || at + ihl > f.length) return 'truncated IP header';
+  if (ihl < 20 || at + ihl > end) return 'truncated IP header';
   // Only the first fragment carries the transport header.
   const fragOffset = (((f[at + 6] ?? 0) & 0x1f) << 8) | (f[at + 7] ?? 0);
   if (fragOffset !== 0) return 'IP fragment';
   const proto = f[at + 9] ?? 0;
-  return transport(f, at + ihl, proto === 1 ? 'icmp4' : proto, into) ?? addresses(into, formatIpv4(f, at + 12), formatIpv4(f, at + 16));
+  const skip = transport(f, at + ihl, end, proto === 1 ? 'icmp4' : proto, into);
+  if (skip !== undefined) return skip;
+  into.srcHash = word(f, at + 12);
+  into.dstHash = word(f, at + 16);
+  return addresses(into, formatIpv4(f, at + 12), formatIpv4(f, at + 16));
 }
 
 const IPV6_EXTENSIONS = new Set([0, 43, 60]);
 
-function decodeIpv6(f: Uint8Array, at: number, into: Packet): Decoded {
-  if (at + 40 > f.length) return 'truncated IP header';
+function decodeIpv6(f: Uint8Array, at: number, end: number, into: Packet): Decoded {
+  if (at + 40 > end) return 'truncated IP header';
   let next = f[at + 6] ?? 0;
   let off = at + 40;
   for (let hops = 0; hops < 8; hops++) {
     if (IPV6_EXTENSIONS.has(next)) {
-      if (off + 2 > f.length) return 'truncated IP header';
+      if (off + 2 > end) return 'truncated IP header';
       next = f[off] ?? 0;
       off += ((f[off + 1] ?? 0) + 1) * 8;
     } else if (next === 44) {
       // Fragment header: 8 bytes; a non-zero offset means no transport header here.
-      if (off + 8 > f.length) return 'truncated IP header';
+      if (off + 8 > end) return 'truncated IP header';
       if (((((f[off + 2] ?? 0) << 8) | (f[off + 3] ?? 0)) & 0xfff8) !== 0) return 'IP fragment';
       next = f[off] ?? 0;
       off += 8;
     } else break;
   }
-  return transport(f, off, next === 58 ? 'icmp6' : next, into) ?? addresses(into, formatIpv6(f, at + 8), formatIpv6(f, at + 24));
+  const skip = transport(f, off, end, next === 58 ? 'icmp6' : next, into);
+  if (skip !== undefined) return skip;
+  into.srcHash = hash16(f, at + 8);
+  into.dstHash = hash16(f, at + 24);
+  return addresses(into, formatIpv6(f, at + 8), formatIpv6(f, at + 24));
+}
+
+/** The big-endian 32-bit word at `at`, unsigned. */
+function word(f: Uint8Array, at: number): number {
+  return (((f[at] ?? 0) << 24) | ((f[at + 1] ?? 0) << 16) | ((f[at + 2] ?? 0) << 8) | (f[at + 3] ?? 0)) >>> 0;
+}
+
+/** A 32-bit hash of the 16 bytes of an IPv6 address (collisions are resolved by the caller comparing the text). */
+function hash16(f: Uint8Array, at: number): number {
+  let h = 0;
+  for (let i = 0; i < 16; i += 4) h = Math.imul(h ^ word(f, at + i), 0x9e3779b1) ^ (h >>> 15);
+  return h >>> 0;
 }
 
 function addresses(into: Packet, src: string, dst: string): Decoded {
@@ -125,10 +149,10 @@ function addresses(into: Packet, src: string, dst: string): Decoded {
 }
 
 /** Fills protocol, ports, flags and echo; the addresses are formatted only once the transport header is good. */
-function transport(f: Uint8Array, at: number, proto: number | 'icmp4' | 'icmp6', into: Packet): Decoded {
+function transport(f: Uint8Array, at: number, end: number, proto: number | 'icmp4' | 'icmp6', into: Packet): Decoded {
   const port = (o: number): number => ((f[o] ?? 0) << 8) | (f[o + 1] ?? 0);
   if (proto === 6) {
-    if (at + 14 > f.length) return 'truncated TCP header';
+    if (at + 14 > end) return 'truncated TCP header';
     into.protocol = 'TCP';
     into.srcPort = port(at);
     into.dstPort = port(at + 2);
@@ -137,7 +161,7 @@ function transport(f: Uint8Array, at: number, proto: number | 'icmp4' | 'icmp6',
     return undefined;
   }
   if (proto === 17) {
-    if (at + 8 > f.length) return 'truncated UDP header';
+    if (at + 8 > end) return 'truncated UDP header';
     into.protocol = 'UDP';
     into.srcPort = port(at);
     into.dstPort = port(at + 2);
@@ -146,7 +170,7 @@ function transport(f: Uint8Array, at: number, proto: number | 'icmp4' | 'icmp6',
     return undefined;
   }
   if (proto === 'icmp4' || proto === 'icmp6') {
-    if (at + 1 > f.length) return 'truncated ICMP header';
+    if (at + 1 > end) return 'truncated ICMP header';
     // Echo request: ICMP type 8, ICMPv6 type 128. Both map to ICMP, port 0.
     into.protocol = 'ICMP';
     into.srcPort = 0;

@@ -38,7 +38,7 @@ export class PcapReader {
       const incl = le ? buf.readUInt32LE(at + 8) : buf.readUInt32BE(at + 8);
       if (incl > MAX_FRAME) return { consumed: at, fatal: `corrupt record header (captured length ${incl})` };
       if (at + 16 + incl > buf.length) break;
-      sink.frame(this.#linkType, sec * 1000 + Math.floor(frac / divisor), buf.subarray(at + 16, at + 16 + incl));
+      sink.frame(this.#linkType, sec * 1000 + Math.floor(frac / divisor), buf, at + 16, at + 16 + incl);
       at += 16 + incl;
     }
     return at;

@@ -84,7 +84,7 @@ export class PcapngReader {
       sink.skip('corrupt packet block');
       return;
     }
-    sink.frame(iface.linkType, toMs(u32(at + 12), u32(at + 16), iface.unitsPerMs), buf.subarray(at + 28, at + 28 + captured));
+    sink.frame(iface.linkType, toMs(u32(at + 12), u32(at + 16), iface.unitsPerMs), buf, at + 28, at + 28 + captured);
   }
 }
 

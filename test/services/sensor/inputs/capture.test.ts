@@ -7,7 +7,7 @@ import type { ConnectionEvent } from '../../../../services/common/avro/generated
 import { CaptureStream } from '../../../../services/sensor/inputs/capture.ts';
 import { decodeBytes } from '../../../../services/sensor/inputs/source.ts';
 import { InputReport } from '../../../../services/sensor/report.ts';
-import { pcapFile, pcapngFile } from '../../../support/pcap.ts';
+import { frame, pcapFile, pcapngFile } from '../../../support/pcap.ts';
 import type { Link, TestPacket } from '../../../support/pcap.ts';
 
 const T0 = Date.parse('2026-11-27T08:00:00.250Z');
@@ -82,6 +82,38 @@ describe('pcap and pcapng input', () => {
     const whole = pcapngFile('sll2', packets);
     expect(summary(decode(whole, 7).events)).toEqual(summary(decode(whole).events));
     expect(summary(decode(pcapFile('ethernet', packets), 1).events)).toEqual(summary(decode(pcapFile('ethernet', packets)).events));
+  });
+
+  it('reads frames longer than the part of a chunk joined to the last one, across any boundary', () => {
+    // Jumbo frames (40 kB of Ethernet padding behind the IP packet) cut by every chunk boundary.
+    const { packets } = traffic(false);
+    const records = packets.map((p) => {
+      const f = Buffer.concat([frame('ethernet', p), Buffer.alloc(40_000)]);
+      const h = Buffer.alloc(16);
+      h.writeUInt32LE(Math.floor(p.timeMs / 1000), 0);
+      h.writeUInt32LE((p.timeMs % 1000) * 1000, 4);
+      h.writeUInt32LE(f.length, 8);
+      h.writeUInt32LE(f.length, 12);
+      return Buffer.concat([h, f]);
+    });
+    const file = Buffer.concat([pcapFile('ethernet', []), ...records]);
+    for (const chunk of [file.length, 1000, 30_000, 65_536]) {
+      const { events, report } = decode(file, chunk);
+      expect(summary(events)).toEqual(expected('203.0.113.5', '198.51.100.7'));
+      expect(report.notes).toEqual([]);
+    }
+  });
+
+  it('matches each answer to its own attempt among 100,000 waiting ones', () => {
+    // Enough concurrent attempts that their map keys collide: each RST must still reach its own SYN.
+    const packets: TestPacket[] = [];
+    const n = 100_000;
+    const host = (i: number, net: number): string => `${net}.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    for (let i = 0; i < n; i++) packets.push({ timeMs: T0, src: host(i, 10), dst: host(i * 7, 192), proto: 'tcp', sport: 1024 + (i % 50_000), dport: 445, flags: 'S' });
+    for (let i = 0; i < n; i += 3) packets.push({ timeMs: T0 + 1, src: host(i * 7, 192), dst: host(i, 10), proto: 'tcp', sport: 445, dport: 1024 + (i % 50_000), flags: 'RA' });
+    const { events } = decode(pcapFile('raw', packets), 256 * 1024);
+    const want = Array.from({ length: n }, (_, i) => `${host(i, 10)} ${i % 3 === 0 ? 'REJECTED' : 'ATTEMPT'}`);
+    expect(events.map((e) => `${e.srcIp} ${e.outcome}`)).toEqual(want);
   });
 
   it('ends a truncated capture cleanly with a note', () => {

@@ -29,6 +29,8 @@ const DENIED_V6 = [
   ['::', 128], // unspecified
   ['::1', 128], // loopback
   ['64:ff9b::', 96], // NAT64 onto IPv4 (may reach private v4)
+  ['2001::', 32], // Teredo (tunnels onto IPv4)
+  ['2002::', 16], // 6to4 (embeds an IPv4 address, possibly a private one)
   ['fc00::', 7], // unique local, incl. fd00:ec2::254 (AWS metadata)
   ['fe80::', 10], // link-local
   ['ff00::', 8], // multicast
@@ -51,9 +53,10 @@ export class AddressPolicy {
 
   /** True when `address` (a literal IP) may be dialled. */
   permits(address: string): boolean {
-    // ::ffff:10.0.0.1 is 10.0.0.1: judge IPv4-mapped addresses as the IPv4 they are.
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-    const ip = mapped ?? address;
+    // ::ffff:10.0.0.1 (or ::ffff:a00:1, 0:0:0:0:0:ffff:a00:1) is 10.0.0.1: judge IPv4-mapped
+    // addresses as the IPv4 they are. (An IPv6 ::ffff:0:0/96 rule would not do: Node's
+    // BlockList also matches every plain IPv4 address against it.)
+    const ip = ipv4Mapped(address) ?? address;
     const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
     if (isIP(ip) === 0) return false;
     return this.#allowed.check(ip, family) || !this.#denied.check(ip, family);
@@ -73,6 +76,16 @@ export class AddressPolicy {
     };
     return guarded as unknown as typeof dnsLookup;
   }
+}
+
+function ipv4Mapped(address: string): string | undefined {
+  if (isIP(address) !== 6) return undefined;
+  const canonical = new URL(`http://[${address}]`).hostname.slice(1, -1);
+  const m = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
+  if (m === null) return undefined;
+  const hi = parseInt(m[1] ?? '0', 16);
+  const lo = parseInt(m[2] ?? '0', 16);
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
 
 export function refused(host: string): NodeJS.ErrnoException {

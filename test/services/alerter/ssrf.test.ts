@@ -13,6 +13,14 @@ describe('AddressPolicy', () => {
     expect(policy.permits('2606:4700::1111')).toBe(true);
   });
 
+  it('refuses IPv6 forms that reach IPv4 space: hex IPv4-mapped, 6to4, Teredo, NAT64', () => {
+    const policy = new AddressPolicy([]);
+    for (const ip of ['::ffff:a00:1', '0:0:0:0:0:ffff:7f00:1', '2002:a00:1::1', '2001:0:4136:e378::1', '64:ff9b::a00:1']) {
+      expect([ip, policy.permits(ip)]).toEqual([ip, false]);
+    }
+    expect(policy.permits('::ffff:5db8:d822')).toBe(true); // 93.184.216.34, a public address
+  });
+
   it('admits what the operator allow-list names', () => {
     const policy = new AddressPolicy(['10.20.0.0/16', '::1']);
     expect(policy.permits('10.20.1.1')).toBe(true);

@@ -2,6 +2,8 @@ import { isIP } from 'node:net';
 import { Type } from '@sinclair/typebox';
 import { brokerList, commonSettings, loadConfig } from '../common/config.ts';
 import type { Env } from '../common/config.ts';
+import { kafkaSecurity } from '../common/kafka/security.ts';
+import type { KafkaSecurity } from '../common/kafka/security.ts';
 import { CommonErrorCodes, PortentError } from '../common/errors.ts';
 import type { LogLevel } from '../common/logger.ts';
 import { DURATION_LIST_PATTERN, parseDurationList } from './duration.ts';
@@ -57,6 +59,7 @@ export interface PacingSettings {
 
 export interface AlerterConfig {
   readonly kafkaBrokers: readonly string[];
+  readonly kafkaSecurity: KafkaSecurity;
   readonly topicPrefix: string;
   readonly logLevel: LogLevel;
   readonly http: { readonly host: string; readonly port: number };
@@ -82,6 +85,7 @@ export function loadAlerterConfig(env: Env): AlerterConfig {
   if (badToken) throw invalid('PORTENT_ALERTER_API_TOKENS', 'a scoped token (read:, write:, admin:) needs at least 16 characters after its prefix');
   return deepFreeze({
     kafkaBrokers: brokerList(raw.KAFKA_BROKERS),
+    kafkaSecurity: kafkaSecurity(raw),
     topicPrefix: raw.PORTENT_TOPIC_PREFIX,
     logLevel: raw.PORTENT_LOG_LEVEL,
     http: { host: raw.PORTENT_ALERTER_HTTP_HOST, port: raw.PORTENT_ALERTER_HTTP_PORT },

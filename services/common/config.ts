@@ -3,6 +3,7 @@ import formats from 'ajv-formats';
 import { Type } from '@sinclair/typebox';
 import type { Static, TObject } from '@sinclair/typebox';
 import { CommonErrorCodes, PortentError } from './errors.ts';
+import { kafkaSecuritySettings } from './kafka/security.ts';
 import { LOG_LEVELS } from './logger.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -61,4 +62,5 @@ export const commonSettings = {
   }),
   PORTENT_TOPIC_PREFIX: Type.String({ default: 'portent.', pattern: '^[a-zA-Z0-9._-]*$', description: 'Prefix of every topic name' }),
   PORTENT_LOG_LEVEL: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'info' }),
+  ...kafkaSecuritySettings,
 };

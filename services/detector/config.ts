@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { brokerList, commonSettings, loadConfig } from '../common/config.ts';
 import type { Env } from '../common/config.ts';
+import { kafkaSecurity } from '../common/kafka/security.ts';
+import type { KafkaSecurity } from '../common/kafka/security.ts';
 import type { LogLevel } from '../common/logger.ts';
 import type { DetectorOptions } from './detector.ts';
 
@@ -41,12 +43,14 @@ export interface DetectorConfig {
   /** Port of the probe server (services/common/health-server.ts); undefined = none. */
   readonly healthPort: number | undefined;
   readonly sessionTimeoutMs: number;
+  readonly kafkaSecurity: KafkaSecurity;
 }
 
 export function loadDetectorConfig(env: Env): DetectorConfig {
   const c = loadConfig(detectorSettings, env, ['PORTENT_DETECTOR_']);
   return Object.freeze({
     brokers: brokerList(c.KAFKA_BROKERS),
+    kafkaSecurity: kafkaSecurity(c),
     topicPrefix: c.PORTENT_TOPIC_PREFIX,
     logLevel: c.PORTENT_LOG_LEVEL,
     groupId: c.PORTENT_DETECTOR_GROUP_ID,

@@ -12,7 +12,7 @@ import { startDetectorPipeline } from './pipeline.ts';
 
 const config = configOrExit(() => loadDetectorConfig(process.env));
 const logger = createLogger('detector', config.logLevel);
-const transport = new KafkaTransport({ brokers: config.brokers, clientId: 'portent-detector', logger, onFatal: exitOnFatal(logger) });
+const transport = new KafkaTransport({ brokers: config.brokers, clientId: 'portent-detector', logger, security: config.kafkaSecurity, onFatal: exitOnFatal(logger) });
 // Probes answer while Kafka connects and the consumer joins its group: live at once, ready once it runs.
 let running = false;
 const health = config.healthPort === undefined ? undefined : await startHealthServer({ host: '0.0.0.0', port: config.healthPort, logger, checks: { consumer: () => running } });

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { brokerList, commonSettings, loadConfig } from '../common/config.ts';
 import type { Env } from '../common/config.ts';
+import { kafkaSecurity } from '../common/kafka/security.ts';
+import type { KafkaSecurity } from '../common/kafka/security.ts';
 import type { LogLevel } from '../common/logger.ts';
 import { sensorError, SensorErrorCodes } from './errors.ts';
 import { SCENARIOS } from './simulator.ts';
@@ -42,6 +44,7 @@ export type InputConfig =
 
 export interface SensorConfig {
   readonly brokers: readonly string[];
+  readonly kafkaSecurity: KafkaSecurity;
   readonly topicPrefix: string;
   readonly logLevel: LogLevel;
   readonly sensorId: string;
@@ -81,6 +84,7 @@ export function loadSensorConfig(env: Env, nowMs: number): SensorConfig {
   const sensorId = c.PORTENT_SENSOR_ID ?? hostname();
   return Object.freeze({
     brokers: brokerList(c.KAFKA_BROKERS),
+    kafkaSecurity: kafkaSecurity(c),
     topicPrefix: c.PORTENT_TOPIC_PREFIX,
     logLevel: c.PORTENT_LOG_LEVEL,
     sensorId,

@@ -34,6 +34,7 @@ const transport = new KafkaTransport({
   brokers: config.brokers,
   clientId: `portent-sensor-${config.sensorId}`,
   logger,
+  security: config.kafkaSecurity,
   retry: { retries: config.sendRetries, maxRetryTimeMs: 2000 },
 });
 const spool = new Spool({

@@ -5,8 +5,9 @@
  * file alone.
  */
 import kafkajs from 'kafkajs';
-import type { Admin, Consumer, IHeaders, LogEntry, Producer } from 'kafkajs';
+import type { Admin, Consumer, IHeaders, KafkaConfig, LogEntry, Producer } from 'kafkajs';
 import type { Logger } from '../logger.ts';
+import type { KafkaSecurity } from './security.ts';
 import type { TopicSpec } from './topics.ts';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
@@ -96,6 +97,8 @@ export interface KafkaTransportOptions {
    * that connecting to an absent broker fails in seconds, not a minute.
    */
   readonly retry?: { readonly retries: number; readonly maxRetryTimeMs: number };
+  /** TLS and SASL towards the brokers (services/common/kafka/security.ts); plaintext when absent. */
+  readonly security?: KafkaSecurity;
 }
 
 export interface ProducerOptions {
@@ -128,6 +131,7 @@ export class KafkaTransport {
         fn({ ns: entry.namespace, ...extra }, message);
       },
       retry: opts.retry === undefined ? { initialRetryTime: 200, retries: 8 } : { initialRetryTime: 200, retries: opts.retry.retries, maxRetryTime: opts.retry.maxRetryTimeMs },
+      ...connectionSecurity(opts.security),
     });
   }
 
@@ -241,6 +245,28 @@ function fromHeaders(headers: IHeaders | undefined): Record<string, string> {
   for (const [k, v] of Object.entries(headers ?? {})) {
     const first = Array.isArray(v) ? v[0] : v;
     if (first !== undefined) out[k] = first.toString();
+  }
+  return out;
+}
+
+/** kafkajs's `ssl` and `sasl` options for `security` (nothing: plaintext). */
+export function connectionSecurity(security: KafkaSecurity | undefined): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const out: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
+  if (security?.tls !== undefined) out.ssl = security.tls.ca === undefined ? true : { ca: [security.tls.ca] };
+  if (security?.sasl !== undefined) {
+    const { mechanism, username, password } = security.sasl;
+    // kafkajs types SASL options as one object type per mechanism: narrow before building.
+    switch (mechanism) {
+      case 'plain':
+        out.sasl = { mechanism, username, password };
+        break;
+      case 'scram-sha-256':
+        out.sasl = { mechanism, username, password };
+        break;
+      case 'scram-sha-512':
+        out.sasl = { mechanism, username, password };
+        break;
+    }
   }
   return out;
 }

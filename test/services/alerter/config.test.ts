@@ -19,6 +19,7 @@ describe('loadAlerterConfig', () => {
     const config = loadAlerterConfig({ PORTENT_ALERTER_API_TOKENS: TOKENS });
     expect(config).toEqual({
       kafkaBrokers: ['127.0.0.1:9092'],
+      kafkaSecurity: {},
       topicPrefix: 'portent.',
       logLevel: 'info',
       http: { host: '0.0.0.0', port: 8080 },

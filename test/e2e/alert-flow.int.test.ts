@@ -7,7 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { pickFreePort } from '../../tools/local-kafka/config.ts';
 import { startService, waitForHttp } from '../../tools/demo/processes.ts';
-import { createTestTopics, testBrokers, testProducer, testTransport } from '../support/kafka.ts';
+import { createTestTopics, serviceEnv, testProducer, testTransport } from '../support/kafka.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { publishDemoScenario } from '../support/scenario.ts';
 
@@ -20,11 +20,10 @@ describe('end to end (real broker, real processes, real HTTP)', () => {
   it('turns a surge of connection events into signed webhooks that standardwebhooks verifies', async () => {
     const transport = testTransport();
     const topics = await createTestTopics(transport);
-    const prefix = topics.connections.replace(/connections\.v1$/, '');
     const logDir = mkdtempSync(join(tmpdir(), 'portent-e2e-'));
     const token = randomBytes(24).toString('base64url');
     const port = await pickFreePort();
-    const env = { ...process.env, KAFKA_BROKERS: testBrokers().join(','), PORTENT_TOPIC_PREFIX: prefix, PORTENT_LOG_LEVEL: 'info' };
+    const env = { ...serviceEnv(topics), PORTENT_LOG_LEVEL: 'info' };
     const alerter = startService('alerter', { ...env, PORTENT_ALERTER_HTTP_HOST: '127.0.0.1', PORTENT_ALERTER_HTTP_PORT: String(port), PORTENT_ALERTER_API_TOKENS: token, PORTENT_ALERTER_ALLOWED_CIDRS: '127.0.0.1/32' }, logDir);
     const detector = startService('detector', env, logDir);
     onTestFinished(() => Promise.all([alerter.stop(), detector.stop()]).then(() => undefined));

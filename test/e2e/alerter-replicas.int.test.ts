@@ -14,7 +14,7 @@ import { alertCodec } from '../../services/common/avro/codecs.ts';
 import { pickFreePort } from '../../tools/local-kafka/config.ts';
 import { startService, waitForHttp } from '../../tools/demo/processes.ts';
 import { sampleAlert } from '../support/alerts.ts';
-import { createTestTopics, testBrokers, testProducer, testTransport, uniqueName } from '../support/kafka.ts';
+import { createTestTopics, serviceEnv, testProducer, testTransport, uniqueName } from '../support/kafka.ts';
 import { waitForOffsets } from '../support/offsets.ts';
 import { startReceiver } from '../support/receiver.ts';
 
@@ -28,9 +28,7 @@ describe('alerter replicas (real processes)', () => {
     const token = randomBytes(24).toString('base64url');
     const groupId = uniqueName('alerter');
     const env = {
-      ...process.env,
-      KAFKA_BROKERS: testBrokers().join(','),
-      PORTENT_TOPIC_PREFIX: topics.connections.replace(/connections\.v1$/, ''),
+      ...serviceEnv(topics),
       PORTENT_ALERTER_GROUP_ID: groupId,
       PORTENT_ALERTER_API_TOKENS: token,
       PORTENT_ALERTER_HTTP_HOST: '127.0.0.1',

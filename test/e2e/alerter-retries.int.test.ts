@@ -12,7 +12,7 @@ import { alertCodec } from '../../services/common/avro/codecs.ts';
 import { pickFreePort } from '../../tools/local-kafka/config.ts';
 import { startService, waitForHttp } from '../../tools/demo/processes.ts';
 import { sampleAlert } from '../support/alerts.ts';
-import { createTestTopics, testBrokers, testProducer, testTransport } from '../support/kafka.ts';
+import { createTestTopics, serviceEnv, testProducer, testTransport } from '../support/kafka.ts';
 import { startReceiver } from '../support/receiver.ts';
 
 const stateOf = (body: string): string => {
@@ -27,9 +27,7 @@ describe('alerter retries (real process)', () => {
     const token = randomBytes(24).toString('base64url');
     const port = await pickFreePort();
     const alerter = startService('alerter', {
-      ...process.env,
-      KAFKA_BROKERS: testBrokers().join(','),
-      PORTENT_TOPIC_PREFIX: topics.connections.replace(/connections\.v1$/, ''),
+      ...serviceEnv(topics),
       PORTENT_ALERTER_API_TOKENS: token,
       PORTENT_ALERTER_HTTP_HOST: '127.0.0.1',
       PORTENT_ALERTER_HTTP_PORT: String(port),

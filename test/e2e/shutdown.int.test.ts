@@ -18,7 +18,7 @@ import { pickFreePort } from '../../tools/local-kafka/config.ts';
 import { startService, waitForHttp } from '../../tools/demo/processes.ts';
 import type { ServiceProcess } from '../../tools/demo/processes.ts';
 import { sampleAlert } from '../support/alerts.ts';
-import { createTestTopics, testBrokers, testProducer, testTransport, uniqueName } from '../support/kafka.ts';
+import { createTestTopics, serviceEnv, testProducer, testTransport, uniqueName } from '../support/kafka.ts';
 import { groupOffsets, sumCommitted, waitForOffsets } from '../support/offsets.ts';
 import { publishDemoScenario } from '../support/scenario.ts';
 
@@ -47,7 +47,7 @@ describe('shutdown on SIGTERM (real processes)', () => {
     const topics = await createTestTopics(transport);
     const groupId = uniqueName('detector');
     const logDir = mkdtempSync(join(tmpdir(), 'portent-drain-'));
-    const env = { ...process.env, KAFKA_BROKERS: testBrokers().join(','), PORTENT_TOPIC_PREFIX: topics.connections.replace(/connections\.v1$/, ''), PORTENT_DETECTOR_GROUP_ID: groupId };
+    const env = { ...serviceEnv(topics), PORTENT_DETECTOR_GROUP_ID: groupId };
     const start = async (name: string): Promise<ServiceProcess> => {
       const port = await pickFreePort();
       const detector = startService('detector', { ...env, PORTENT_DETECTOR_HEALTH_PORT: String(port) }, mkdtempSync(join(logDir, name)));
@@ -95,9 +95,7 @@ describe('shutdown on SIGTERM (real processes)', () => {
     const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
 
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      KAFKA_BROKERS: testBrokers().join(','),
-      PORTENT_TOPIC_PREFIX: topics.connections.replace(/connections\.v1$/, ''),
+      ...serviceEnv(topics),
       PORTENT_ALERTER_GROUP_ID: groupId,
       PORTENT_ALERTER_API_TOKENS: token,
       PORTENT_ALERTER_HTTP_HOST: '127.0.0.1',

@@ -63,3 +63,8 @@ export async function readUntil(transport: KafkaTransport, topic: string, done: 
   if (!done(records)) throw new Error(`timed out after ${timeoutMs} ms reading ${topic}: ${records.length} records seen`);
   return records;
 }
+
+/** The environment of a service process under test: this process's, pointed at the test broker and `topics`. */
+export function serviceEnv(topics: TopicNames): NodeJS.ProcessEnv {
+  return { ...process.env, KAFKA_BROKERS: testBrokers().join(','), PORTENT_TOPIC_PREFIX: topics.connections.replace(/connections\.v1$/, '') };
+}

@@ -14,7 +14,7 @@ import type { Alert } from '../../../services/common/avro/generated-types.ts';
 import type { InRecord } from '../../../services/common/kafka/transport.ts';
 import { waitForHttp } from '../../../tools/demo/processes.ts';
 import { pickFreePort } from '../../../tools/local-kafka/config.ts';
-import { createTestTopics, readUntil, testBrokers, testProducer, testTransport, uniqueName } from '../../support/kafka.ts';
+import { createTestTopics, readUntil, serviceEnv, testProducer, testTransport, uniqueName } from '../../support/kafka.ts';
 import { DEMO_START, publishScenario } from '../../support/scenario.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -52,7 +52,7 @@ describe('detector failover (real processes, real broker)', () => {
     const producer = await testProducer(transport);
     const logDir = mkdtempSync(join(tmpdir(), 'portent-failover-'));
     const env = {
-      ...process.env, KAFKA_BROKERS: testBrokers().join(','), PORTENT_TOPIC_PREFIX: topics.connections.replace(/connections\.v1$/, ''),
+      ...serviceEnv(topics),
       PORTENT_DETECTOR_GROUP_ID: uniqueName('detector'), PORTENT_DETECTOR_SESSION_TIMEOUT_MS: '6000', PORTENT_LOG_LEVEL: 'info',
     };
 

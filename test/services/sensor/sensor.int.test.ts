@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { connectionBatchCodec } from '../../../services/common/avro/codecs.ts';
 import { BATCH_ID_HEADER } from '../../../services/sensor/delivery.ts';
 import { Pseudonymizer, pseudonymKey } from '../../../services/sensor/pseudonym.ts';
-import { createTestTopics, readUntil, testBrokers, testTransport } from '../../support/kafka.ts';
+import { createTestTopics, readUntil, serviceEnv, testTransport } from '../../support/kafka.ts';
 import { pcapngFile } from '../../support/pcap.ts';
 import type { TestPacket } from '../../support/pcap.ts';
 
@@ -31,7 +31,7 @@ describe('sensor command', () => {
     writeFileSync(file, gzipSync(pcapngFile('sll2', packets)));
 
     const child = spawn(process.execPath, [join(ROOT, 'services', 'sensor', 'main.ts'), '--input', 'pcap', '--file', file, '--sensor-id', 'cli-test', '--batch-events', '50'], {
-      env: { ...process.env, KAFKA_BROKERS: testBrokers().join(','), PORTENT_TOPIC_PREFIX: names.connections.replace(/connections\.v1$/, ''), PORTENT_SENSOR_PSEUDONYM_KEY: KEY, PORTENT_SENSOR_SPOOL_DIR: join(dir, 'spool'), PORTENT_LOG_LEVEL: 'warn' },
+      env: { ...serviceEnv(names), PORTENT_SENSOR_PSEUDONYM_KEY: KEY, PORTENT_SENSOR_SPOOL_DIR: join(dir, 'spool'), PORTENT_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

@@ -22,6 +22,7 @@ import type { ConnectionEvent } from '../services/common/avro/generated-types.ts
 import { createLogger } from '../services/common/logger.ts';
 import { topicNames, topicSpecs } from '../services/common/kafka/topics.ts';
 import { KafkaTransport } from '../services/common/kafka/transport.ts';
+import { BatchDecoder } from '../services/detector/batch-decoder.ts';
 import { loadDetectorConfig } from '../services/detector/config.ts';
 import { Detector } from '../services/detector/detector.ts';
 import { startDetectorPipeline } from '../services/detector/pipeline.ts';
@@ -106,9 +107,10 @@ async function main(): Promise<void> {
 
     // The detector core alone on the same bytes.
     const core = new Detector(options);
+    const decoder = new BatchDecoder();
     start = performance.now();
     cpu = process.cpuUsage();
-    for (const v of values) core.ingest(0, connectionBatchCodec.decode(v));
+    for (const v of values) core.ingestBatch(0, decoder.decode(v));
     timed(start, cpu, EVENTS, 'detector core (decode + ingest, no Kafka)');
   } finally {
     await broker?.stop();

@@ -11,7 +11,7 @@ import { bearerScopeChecker, includes } from './api/auth.ts';
 import type { Scope } from './api/auth.ts';
 import { errorReply, formatSchemaErrors } from './api/error-reply.ts';
 import { healthRoutes } from './api/health-routes.ts';
-import type { ReadinessChecks } from './api/health-routes.ts';
+import type { MetricsHandler, ReadinessChecks } from './api/health-routes.ts';
 import { advisoryRoutes, alertRoutes, silenceRoutes } from './api/state-routes.ts';
 import { subscriptionRoutes } from './api/subscription-routes.ts';
 import type { Pinger } from './api/subscription-routes.ts';
@@ -33,6 +33,8 @@ export interface AppOptions {
   readonly attempts?: AttemptApi;
   readonly ping?: Pinger;
   readonly urlRefused?: (url: URL) => boolean;
+  /** Serves GET /metrics (Prometheus); without it the path is a 404. */
+  readonly metrics?: MetricsHandler;
 }
 
 declare module 'fastify' {
@@ -84,7 +86,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       security: [{ bearer: [] }],
     },
   });
-  healthRoutes(app, opts.readiness ?? { subscriptions: () => opts.subscriptions.ready });
+  healthRoutes(app, opts.readiness ?? { subscriptions: () => opts.subscriptions.ready }, opts.metrics);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   const scopeOf = bearerScopeChecker(opts.config.apiTokens);

@@ -3,6 +3,8 @@ import { Type } from '@sinclair/typebox';
 import { brokerList, commonSettings, loadConfig } from '../common/config.ts';
 import type { Env } from '../common/config.ts';
 import { kafkaSecurity } from '../common/kafka/security.ts';
+import { telemetryConfig } from '../common/telemetry/sdk.ts';
+import type { TelemetryConfig } from '../common/telemetry/sdk.ts';
 import type { KafkaSecurity } from '../common/kafka/security.ts';
 import { CommonErrorCodes, PortentError } from '../common/errors.ts';
 import type { LogLevel } from '../common/logger.ts';
@@ -60,6 +62,7 @@ export interface PacingSettings {
 export interface AlerterConfig {
   readonly kafkaBrokers: readonly string[];
   readonly kafkaSecurity: KafkaSecurity;
+  readonly telemetry: TelemetryConfig;
   readonly topicPrefix: string;
   readonly logLevel: LogLevel;
   readonly http: { readonly host: string; readonly port: number };
@@ -86,6 +89,7 @@ export function loadAlerterConfig(env: Env): AlerterConfig {
   return deepFreeze({
     kafkaBrokers: brokerList(raw.KAFKA_BROKERS),
     kafkaSecurity: kafkaSecurity(raw),
+    telemetry: telemetryConfig(raw),
     topicPrefix: raw.PORTENT_TOPIC_PREFIX,
     logLevel: raw.PORTENT_LOG_LEVEL,
     http: { host: raw.PORTENT_ALERTER_HTTP_HOST, port: raw.PORTENT_ALERTER_HTTP_PORT },

@@ -10,6 +10,9 @@ import { postOnce } from './attempt.ts';
 import type { AttemptResult } from './attempt.ts';
 import { nextDelay, parseRetryAfter } from './retry-policy.ts';
 import { requestHeaders } from './webhook.ts';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { SpanKind, childSpan, traceHeaders } from '../common/telemetry/propagation.ts';
+import { attemptFinished } from './telemetry.ts';
 import type { Webhook } from './webhook.ts';
 
 /** Waits `ms`; rejects when `signal` aborts. */
@@ -75,8 +78,16 @@ export async function deliver(webhook: Webhook, opts: DeliveryOptions): Promise<
   const sleep = opts.sleep ?? defaultSleep;
   const log = opts.logger.child({ subscriptionId: webhook.subscriptionId, webhookId: webhook.id, origin: originOf(webhook.url) });
   const started = now();
+  // One client span per attempt when the alert is traced; the receiver gets its traceparent too.
   const once = (): Promise<AttemptResult> =>
-    postOnce({ url: webhook.url, headers: requestHeaders(webhook, now()), body: webhook.body }, { ...opts.settings, ...opts.http, signal: opts.signal });
+    childSpan('portent.alerter webhook POST', SpanKind.CLIENT, { 'url.full': originOf(webhook.url), 'portent.webhook_id': webhook.id }, async (span) => {
+      const began = performance.now();
+      const result = await postOnce({ url: webhook.url, headers: { ...requestHeaders(webhook, now()), ...traceHeaders() }, body: webhook.body }, { ...opts.settings, ...opts.http, signal: opts.signal });
+      attemptFinished(result.failure ?? 'ok', (performance.now() - began) / 1000);
+      if (result.status !== null) span?.setAttribute('http.response.status_code', result.status);
+      if (result.failure !== null) span?.setStatus({ code: SpanStatusCode.ERROR, message: result.failure });
+      return result;
+    });
   for (let attempt = opts.firstAttempt ?? 1; ; attempt++) {
     const began = now();
     const result = await guard(webhook, opts.signal, () => (opts.lanes === undefined ? once() : opts.lanes.attempt(webhook.subscriptionId, once)));

@@ -1,8 +1,8 @@
 /**
  * The alerter process: wiring only. `node services/alerter/main.ts`
  *
- * config -> logger -> Kafka producer -> HTTP API listening (liveness up, not
- * ready) -> compacted tables caught up (subscriptions, silences, advisories,
+ * config -> logger -> HTTP API listening (liveness up, not ready) while the
+ * Kafka producer connects -> compacted tables caught up (subscriptions, silences, advisories,
  * attempts, recent alerts) -> alert pipeline running (ready). The API listens
  * before Kafka has been read so probes get answers while the tables catch up;
  * /v1 and /readyz answer 503 until then.
@@ -17,6 +17,7 @@ import { topicNames } from '../common/kafka/topics.ts';
 import { KafkaTransport } from '../common/kafka/transport.ts';
 import type { RecordProducer } from '../common/kafka/transport.ts';
 import { createLogger } from '../common/logger.ts';
+import { startTelemetry } from '../common/telemetry/sdk.ts';
 import { configOrExit, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
 import { buildApp } from './app.ts';
 import { pingAlert } from './api/subscription-routes.ts';
@@ -35,6 +36,7 @@ import { TopicStore, kafkaWriter } from './topic-store.ts';
 const config = configOrExit(() => loadAlerterConfig(process.env));
 
 const logger = createLogger('alerter', config.logLevel);
+const telemetry = startTelemetry({ service: 'portent-alerter', ...config.telemetry });
 const topics = topicNames(config.topicPrefix);
 const transport = new KafkaTransport({ brokers: config.kafkaBrokers, clientId: 'portent-alerter', logger, security: config.kafkaSecurity, onFatal: exitOnFatal(logger) });
 const tables = {
@@ -62,7 +64,11 @@ onShutdown(logger, async () => {
 });
 
 try {
-  producer = await transport.producer();
+  // The producer connects while the API starts listening: a slow or absent broker must not keep the
+  // probes unanswered (the kubelet would restart the pod). Writes wait for the connection.
+  const connecting = transport.producer();
+  connecting.catch(() => undefined);
+  producer = await connected(connecting);
   const subscriptions = new SubscriptionStore({ table: tables.subscriptions, writer: kafkaSubscriptionWriter(producer, topics.subscriptions) });
   const silences = new TopicStore<Silence>('silence', tables.silences, kafkaWriter(producer, topics.silences, (s) => silenceCodec.encode(s)));
   const advisories = new TopicStore<Advisory>('advisory', tables.advisories, kafkaWriter(producer, topics.advisories, (a) => advisoryCodec.encode(a)));
@@ -99,10 +105,12 @@ try {
         });
       },
     },
+    metrics: telemetry.serveMetrics,
     readiness: { subscriptions: () => subscriptions.ready, alertConsumer: () => pipeline?.running === true, retryWorker: () => retryWorker?.running === true },
   });
   const address = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info({ address }, 'alerter listening');
+  await connecting;
 
   // Never log a value: subscription records hold secrets.
   const skip = (name: string) => (record: { partition: number; offset: string }, err: unknown) => {
@@ -148,6 +156,17 @@ async function closeAll(): Promise<void> {
   ]);
   await closing('attempt log', attemptLog && (() => attemptLog.flush()));
   await closing('producer', out && (() => out.close()));
+  await closing('telemetry', () => telemetry.shutdown());
+}
+
+/** A producer usable at once: each call waits for `connecting`, which fails start-up (below) if it fails. */
+function connected(connecting: Promise<RecordProducer>): Promise<RecordProducer> {
+  return Promise.resolve({
+    send: async (topic, records) => (await connecting).send(topic, records),
+    close: async () => {
+      await (await connecting.catch(() => undefined))?.close();
+    },
+  });
 }
 
 async function closing(step: string, close: (() => Promise<unknown>) | undefined): Promise<void> {

@@ -1,3 +1,6 @@
+import { ConsumerLag } from '../common/telemetry/consumer-lag.ts';
+import { continueTrace, traceHeaders } from '../common/telemetry/propagation.ts';
+import { deliveryFinished } from './telemetry.ts';
 import { alertCodec, deliveryTaskCodec } from '../common/avro/codecs.ts';
 import type { Alert, Silence, Subscription } from '../common/avro/generated-types.ts';
 import { deadLetter } from '../common/dead-letter.ts';
@@ -71,9 +74,14 @@ export async function runAlertPipeline(opts: AlertPipelineOptions): Promise<Aler
   const retries = opts.topics.alerterRetries;
   // The task is acknowledged by Kafka before this batch's offsets are committed: a crash loses nothing.
   const handOff: HandOff | undefined =
-    retries === undefined ? undefined : (task) => opts.producer.send(retries, [{ key: task.subscriptionId, value: deliveryTaskCodec.encode(task) }]);
+    retries === undefined ? undefined : (task) => opts.producer.send(retries, [{ key: task.subscriptionId, value: deliveryTaskCodec.encode(task), headers: traceHeaders() }]);
 
-  const handleRecord = async (record: InRecord, sleep: Sleep): Promise<OutRecord[]> => {
+  const lag = new ConsumerLag(opts.config.groupId);
+  // The alert's trace (begun at the sensor, continued by the detector) goes on through its deliveries.
+  const handleRecord = (record: InRecord, sleep: Sleep): Promise<OutRecord[]> =>
+    continueTrace(record.headers, 'portent.alerter deliver alert', { 'messaging.system': 'kafka', 'messaging.kafka.offset': Number(record.offset) }, () => handleAlert(record, sleep));
+
+  const handleAlert = async (record: InRecord, sleep: Sleep): Promise<OutRecord[]> => {
     let alert: Alert;
     try {
       if (record.value === null) throw emptyAlert();
@@ -105,6 +113,7 @@ export async function runAlertPipeline(opts: AlertPipelineOptions): Promise<Aler
     let extra: Record<string, string> = {};
     try {
       const { outcome, handedOff } = await opts.sender.send(sub, alert, { signal: abort.signal, ...(sleep === undefined ? {} : { sleep }), ...(handOff === undefined ? {} : { handOff }) });
+      deliveryFinished('alerts', outcome.delivered ? 'delivered' : handedOff ? 'retrying' : 'failed', record.timestamp, now());
       if (outcome.delivered || handedOff) return null;
       error = outcome.error;
       extra = { [DeliveryDeadLetterHeaders.attempts]: String(outcome.attempts), [DeliveryDeadLetterHeaders.status]: String(outcome.status ?? '') };
@@ -128,6 +137,7 @@ export async function runAlertPipeline(opts: AlertPipelineOptions): Promise<Aler
     if (failure !== undefined) throw failure.reason;
     const letters = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
     if (letters.length > 0) await opts.producer.send(opts.topics.deadLetter, letters);
+    lag.handled(batch);
     await heartbeat(batch, log);
   });
   log.info({ topic: opts.topics.alerts, groupId: opts.config.groupId }, 'alert consumer running');

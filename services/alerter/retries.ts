@@ -1,3 +1,6 @@
+import { ConsumerLag } from '../common/telemetry/consumer-lag.ts';
+import { continueTrace } from '../common/telemetry/propagation.ts';
+import { deliveryFinished } from './telemetry.ts';
 import { alertCodec, deliveryTaskCodec } from '../common/avro/codecs.ts';
 import type { Alert, DeliveryTask } from '../common/avro/generated-types.ts';
 import { deadLetter } from '../common/dead-letter.ts';
@@ -46,7 +49,11 @@ export async function runRetryWorker(opts: RetryWorkerOptions): Promise<AlertPip
   const group = `${opts.config.groupId}-retries`;
   const consumer = opts.transport.consumer({ groupId: group, topics: [opts.topics.alerterRetries], fromBeginning: true, partitionsConcurrently: 8 });
 
-  const handle = async (record: InRecord, sleep: Sleep): Promise<OutRecord | null> => {
+  const lag = new ConsumerLag(group);
+  const handle = (record: InRecord, sleep: Sleep): Promise<OutRecord | null> =>
+    continueTrace(record.headers, 'portent.alerter retry delivery', { 'messaging.system': 'kafka', 'messaging.kafka.offset': Number(record.offset) }, () => handleTask(record, sleep));
+
+  const handleTask = async (record: InRecord, sleep: Sleep): Promise<OutRecord | null> => {
     let task: DeliveryTask;
     let alert: Alert;
     try {
@@ -64,6 +71,7 @@ export async function runRetryWorker(opts: RetryWorkerOptions): Promise<AlertPip
     }
     try {
       const { outcome } = await opts.sender.send(sub, alert, { signal: abort.signal, sleep, firstAttempt: task.attempts + 1, notBefore: task.dueAt });
+      deliveryFinished('retries', outcome.delivered ? 'delivered' : 'failed', 0, Date.now());
       if (outcome.delivered) return null;
       const letter = deadLetter({ ...record, value: task.alert }, outcome.error, group);
       const extra = { [DeliveryDeadLetterHeaders.attempts]: String(outcome.attempts), [DeliveryDeadLetterHeaders.status]: String(outcome.status ?? '') };
@@ -83,6 +91,7 @@ export async function runRetryWorker(opts: RetryWorkerOptions): Promise<AlertPip
     if (failure !== undefined) throw failure.reason;
     const letters = settled.flatMap((s) => (s.status === 'fulfilled' && s.value !== null ? [s.value] : []));
     if (letters.length > 0) await opts.producer.send(opts.topics.deadLetter, letters);
+    lag.handled(batch);
     await heartbeat(batch, log);
   });
   log.info({ topic: opts.topics.alerterRetries, groupId: group }, 'retry worker running');

@@ -1,6 +1,7 @@
 import { alertCodec } from '../common/avro/codecs.ts';
 import type { Alert, DeliveryTask, Subscription } from '../common/avro/generated-types.ts';
 import type { Logger } from '../common/logger.ts';
+import { bindActive } from '../common/telemetry/propagation.ts';
 import type { AttemptLog } from './attempts.ts';
 import type { DeliverySettings } from './config.ts';
 import { defaultSleep, deliver } from './delivery.ts';
@@ -59,7 +60,8 @@ export class WebhookSender {
   /** Queues behind earlier deliveries of the same alert to the same subscription, so RESOLVED never overtakes FIRING. */
   send(sub: Subscription, alert: Alert, opts: SendOptions = {}): Promise<SendResult> {
     const key = `${sub.id}|${alert.alertId}`;
-    const run = () => (opts.handOff === undefined ? this.#deliver(sub, alert, opts) : this.#firstOrHandOff(key, sub, alert, opts, opts.handOff));
+    // Bound to the caller's context: the lane may run it later, from another delivery's chain.
+    const run = bindActive(() => (opts.handOff === undefined ? this.#deliver(sub, alert, opts) : this.#firstOrHandOff(key, sub, alert, opts, opts.handOff)));
     return this.#opts.lanes === undefined ? run() : this.#opts.lanes.ordered(key, run);
   }
 

@@ -5,6 +5,7 @@ import type { Static, TObject } from '@sinclair/typebox';
 import { CommonErrorCodes, PortentError } from './errors.ts';
 import { kafkaSecuritySettings } from './kafka/security.ts';
 import { LOG_LEVELS } from './logger.ts';
+import { telemetrySettings } from './telemetry/sdk.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -63,4 +64,5 @@ export const commonSettings = {
   PORTENT_TOPIC_PREFIX: Type.String({ default: 'portent.', pattern: '^[a-zA-Z0-9._-]*$', description: 'Prefix of every topic name' }),
   PORTENT_LOG_LEVEL: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'info' }),
   ...kafkaSecuritySettings,
+  ...telemetrySettings,
 };

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger.ts';
 
@@ -12,8 +13,10 @@ import type { Logger } from './logger.ts';
  *   every replica, which fixes nothing and loses the in-memory windows.
  * - `GET /readyz` (readiness) answers 200 when every named check holds, 503
  *   otherwise, with the result of each check in the body.
+ * - `GET /metrics` is the Prometheus scrape (services/common/telemetry/sdk.ts),
+ *   on the same port so a pod exposes one port for probes and scrapes.
  */
-export const HEALTH_PATHS = Object.freeze({ liveness: '/healthz', readiness: '/readyz' });
+export const HEALTH_PATHS = Object.freeze({ liveness: '/healthz', readiness: '/readyz', metrics: '/metrics' });
 
 /** Named conditions that must all hold before the service counts as ready. */
 export type HealthChecks = Readonly<Record<string, () => boolean>>;
@@ -42,6 +45,8 @@ export interface HealthServerOptions {
   readonly port: number;
   readonly checks: HealthChecks;
   readonly logger: Logger;
+  /** Serves `GET /metrics` (Telemetry.serveMetrics); without it the path is a 404. */
+  readonly metrics?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export interface HealthServer {
@@ -53,6 +58,10 @@ export interface HealthServer {
 export async function startHealthServer(opts: HealthServerOptions): Promise<HealthServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === HEALTH_PATHS.metrics && req.method === 'GET' && opts.metrics !== undefined) {
+      opts.metrics(req, res);
+      return;
+    }
     const answer = healthAnswer(req.method ?? 'GET', path, opts.checks);
     res.writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : JSON.stringify(answer.body));

@@ -2,6 +2,8 @@ import { Type } from '@sinclair/typebox';
 import { brokerList, commonSettings, loadConfig } from '../common/config.ts';
 import type { Env } from '../common/config.ts';
 import { kafkaSecurity } from '../common/kafka/security.ts';
+import { telemetryConfig } from '../common/telemetry/sdk.ts';
+import type { TelemetryConfig } from '../common/telemetry/sdk.ts';
 import type { KafkaSecurity } from '../common/kafka/security.ts';
 import type { LogLevel } from '../common/logger.ts';
 import type { DetectorOptions } from './detector.ts';
@@ -28,8 +30,12 @@ export const detectorSettings = Type.Object({
   PORTENT_DETECTOR_BLOOM_BITS: Type.Integer({ default: 26, minimum: 16, maximum: 32 }),
   PORTENT_DETECTOR_ADVISORY_RECENT_DAYS: Type.Integer({ default: 90, minimum: 1 }),
   PORTENT_DETECTOR_SESSION_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 6000, maximum: 300_000 }),
+  // How often each partition's state is written to the changelog; 0 = after every fetched batch.
+  PORTENT_DETECTOR_CHECKPOINT_INTERVAL_MS: Type.Integer({ default: 5000, minimum: 0, maximum: 300_000 }),
   PORTENT_DETECTOR_RESOLVE_AFTER_WINDOWS: Type.Integer({ default: 2, minimum: 1 }),
   PORTENT_DETECTOR_TOP_SOURCES: Type.Integer({ default: 5, minimum: 0, maximum: 100 }),
+  // Hot ports (hot-ports.ts): how often a sub-key's open partial windows go to the merging instance; 0 = after every fetch.
+  PORTENT_DETECTOR_PARTIAL_INTERVAL_MS: Type.Integer({ default: 2000, minimum: 0, maximum: 60_000 }),
   // Unset: no probe server (a local run opens no port it was not asked for); the manifests set 8081.
   PORTENT_DETECTOR_HEALTH_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'Port of /healthz and /readyz; 0 = any free port' })),
 });
@@ -43,7 +49,9 @@ export interface DetectorConfig {
   /** Port of the probe server (services/common/health-server.ts); undefined = none. */
   readonly healthPort: number | undefined;
   readonly sessionTimeoutMs: number;
+  readonly checkpointIntervalMs: number;
   readonly kafkaSecurity: KafkaSecurity;
+  readonly telemetry: TelemetryConfig;
 }
 
 export function loadDetectorConfig(env: Env): DetectorConfig {
@@ -51,11 +59,13 @@ export function loadDetectorConfig(env: Env): DetectorConfig {
   return Object.freeze({
     brokers: brokerList(c.KAFKA_BROKERS),
     kafkaSecurity: kafkaSecurity(c),
+    telemetry: telemetryConfig(c),
     topicPrefix: c.PORTENT_TOPIC_PREFIX,
     logLevel: c.PORTENT_LOG_LEVEL,
     groupId: c.PORTENT_DETECTOR_GROUP_ID,
     healthPort: c.PORTENT_DETECTOR_HEALTH_PORT,
     sessionTimeoutMs: c.PORTENT_DETECTOR_SESSION_TIMEOUT_MS,
+    checkpointIntervalMs: c.PORTENT_DETECTOR_CHECKPOINT_INTERVAL_MS,
     detector: Object.freeze({
       windowMs: c.PORTENT_DETECTOR_WINDOW_SECONDS * 1000,
       allowedLatenessMs: c.PORTENT_DETECTOR_ALLOWED_LATENESS_SECONDS * 1000,
@@ -77,6 +87,7 @@ export function loadDetectorConfig(env: Env): DetectorConfig {
       advisoryRecentDays: c.PORTENT_DETECTOR_ADVISORY_RECENT_DAYS,
       resolveAfterWindows: c.PORTENT_DETECTOR_RESOLVE_AFTER_WINDOWS,
       topSources: c.PORTENT_DETECTOR_TOP_SOURCES,
+      partialIntervalMs: c.PORTENT_DETECTOR_PARTIAL_INTERVAL_MS,
     }),
   });
 }

@@ -1,16 +1,21 @@
-import type { Alert, ConnectionBatch, PortStats, Protocol } from '../common/avro/generated-types.ts';
+import type { Alert, ConnectionBatch, PortPartial, PortStats, Protocol } from '../common/avro/generated-types.ts';
 import type { AdvisorySource } from './advisories.ts';
+import { SubKeyStage } from './hot-ports.ts';
+import type { SubKey, SubKeySnapshot } from './hot-ports.ts';
 import { PortState } from './port-state.ts';
 import type { PortContext, PortOptions, PortOutput, PortSnapshot } from './port-state.ts';
 import { RotatingBloom } from './sketch/bloom.ts';
 import type { AddressHistory } from './window.ts';
 import { windowStartOf } from './window.ts';
+import { EventBatch, PROTOCOLS } from './event-batch.ts';
 
 export interface DetectorOptions extends PortOptions {
   /** How far behind the newest event time a window stays open for late events. */
   readonly allowedLatenessMs: number;
   /** log2 of the bits of each new-source / DSC Bloom generation (sketch/bloom.ts). */
   readonly bloomBits: number;
+  /** Least wall-clock time between two shipments of a hot port sub-key's open partial windows (hot-ports.ts); default 2000. */
+  readonly partialIntervalMs?: number;
 }
 
 export interface DetectorOutput {
@@ -25,6 +30,8 @@ export interface PartitionSnapshot {
   readonly maxEventTime: number | null;
   readonly closedThrough: number | null;
   readonly sensors: [string, number][];
+  /** Partial windows of the hot-port sub-keys on this partition (hot-ports.ts). */
+  readonly subKeys?: SubKeySnapshot[];
 }
 
 interface PartitionState {
@@ -67,10 +74,16 @@ export class Detector {
   readonly #partitions = new Map<number, PartitionState>();
   readonly #history: AddressHistory;
   readonly #advisories: AdvisorySource;
+  /** Per partition: the hot-port sub-keys counted here (hot-ports.ts). */
+  readonly #stages = new Map<number, SubKeyStage>();
+  /** Reused by `ingest` for the columns of decoded events. */
+  readonly #scratch = new EventBatch();
 
   constructor(opts: DetectorOptions, advisories: AdvisorySource = () => []) {
     this.#opts = opts;
-    this.#history = { sources: new RotatingBloom(opts.bloomBits), destinations: new RotatingBloom(opts.bloomBits) };
+    // One shared array: a new source is looked up in both on the same (port, address) key.
+    const [sources, destinations] = RotatingBloom.pair(opts.bloomBits);
+    this.#history = { sources, destinations };
     this.#advisories = advisories;
   }
 
@@ -91,41 +104,50 @@ export class Detector {
     return p === undefined ? Number.NEGATIVE_INFINITY : p.maxEventTime - this.#opts.allowedLatenessMs;
   }
 
+  /** Ingests decoded events (tests, older writer schemas): the same as `ingestBatch` of their columns. */
   ingest(partition: number, batch: ConnectionBatch): DetectorOutput {
+    return this.ingestBatch(partition, EventBatch.from(batch, this.#scratch));
+  }
+
+  ingestBatch(partition: number, batch: EventBatch): DetectorOutput {
     const p = this.#partition(partition);
     const watermark = this.watermark(partition);
     const size = this.#opts.windowMs;
+    const { time, protocol, port: dstPort, srcHash, dstHash, count } = batch;
     let late = 0;
     let newest = p.maxEventTime;
     let port: PortState | undefined;
+    let key = -1;
     const touched = new Set<PortState>();
-    const last = batch.events[batch.events.length - 1]?.eventTime;
-    if (last !== undefined) {
-      this.#history.sources.advance(Math.max(last, newest));
-      this.#history.destinations.advance(Math.max(last, newest));
+    if (count > 0) {
+      const last = Math.max(time[count - 1] ?? newest, newest);
+      this.#history.sources.advance(last);
+      this.#history.destinations.advance(last);
     }
-    for (const event of batch.events) {
-      const start = windowStartOf(event.eventTime, size);
+    for (let i = 0; i < count; i++) {
+      const t = time[i] ?? 0;
+      const start = Math.floor(t / size) * size;
       if (start + size <= watermark) {
         late += 1;
         continue;
       }
       // A batch is one sensor's events for one port (the record key), so the lookup is nearly always the last one.
-      if (port === undefined || port.port !== event.dstPort || port.protocol !== event.protocol) {
-        const key = keyOf(event.protocol, event.dstPort);
-        port = p.ports.get(key);
+      const k = (protocol[i] ?? 0) * 65_536 + (dstPort[i] ?? 0);
+      if (k !== key || port === undefined) {
+        key = k;
+        port = p.ports.get(k);
         if (port === undefined) {
-          port = new PortState(event.protocol, event.dstPort, this.#opts, p.ctx);
-          p.ports.set(key, port);
+          port = new PortState(PROTOCOLS[protocol[i] ?? 0] ?? 'TCP', dstPort[i] ?? 0, this.#opts, p.ctx);
+          p.ports.set(k, port);
         }
         touched.add(port);
         p.dirty.add(port);
       }
-      port.add(event, batch.sensorId, start);
-      if (event.eventTime > newest) newest = event.eventTime;
+      port.addHashed(start, srcHash[i] ?? 0, dstHash[i] ?? 0, batch, i, batch.sensorId);
+      if (t > newest) newest = t;
     }
     p.maxEventTime = newest;
-    if (batch.events.length > 0) p.sensors.set(batch.sensorId, Math.max(p.sensors.get(batch.sensorId) ?? newest, newest));
+    if (count > 0) p.sensors.set(batch.sensorId, Math.max(p.sensors.get(batch.sensorId) ?? newest, newest));
     const out: PortOutput = { alerts: [], stats: [] };
     // Close first, so the open windows are judged against the freshest baseline.
     const next = this.watermark(partition);
@@ -144,19 +166,55 @@ export class Detector {
     return { ...out, late };
   }
 
+  /**
+   * A record of a hot port's sub-key (`tcp/445#k/n`): its events go to the
+   * sub-key's partial windows, which `takePartials` ships to the merging
+   * instance (merge.ts); they move the partition's watermark as any event does.
+   */
+  ingestSubKey(partition: number, sub: SubKey, batch: ConnectionBatch): DetectorOutput {
+    const p = this.#partition(partition);
+    let newest = p.maxEventTime;
+    for (const e of batch.events) if (e.eventTime > newest) newest = e.eventTime;
+    this.#history.sources.advance(newest);
+    this.#history.destinations.advance(newest);
+    let stage = this.#stages.get(partition);
+    if (stage === undefined) {
+      stage = new SubKeyStage(this.#stageOptions());
+      this.#stages.set(partition, stage);
+    }
+    const late = stage.add(sub, batch, this.watermark(partition), this.#history);
+    p.maxEventTime = newest;
+    if (batch.events.length > 0) p.sensors.set(batch.sensorId, Math.max(p.sensors.get(batch.sensorId) ?? newest, newest));
+    // No events of ordinary ports, but the watermark may have moved: close their windows as usual.
+    const out = this.ingest(partition, { sensorId: batch.sensorId, events: [] });
+    return { ...out, late: out.late + late };
+  }
+
+  /** The sub-keys' partial windows to ship after a batch whose last record is at offset `through` (hot-ports.ts). */
+  takePartials(partition: number, through: bigint, nowMs: number): PortPartial[] {
+    const stage = this.#stages.get(partition);
+    if (stage === undefined || stage.size === 0) return [];
+    const p = this.#partition(partition);
+    const sensorsKnown = [...p.sensors].filter(([, t]) => t >= p.maxEventTime - SENSOR_MEMORY_MS).map(([id]) => id);
+    return stage.take({ partition, through, watermark: this.watermark(partition), maxEventTime: p.maxEventTime, sensorsKnown, nowMs });
+  }
+
   /** The partition's own state and the ports changed since the last call (then forgotten as changed). */
   takeDirty(partition: number): { partition: PartitionSnapshot; ports: PortSnapshot[] } {
     const p = this.#partition(partition);
     const ports = [...p.dirty].map((ps) => ps.snapshot());
     p.dirty.clear();
-    return { partition: { maxEventTime: finite(p.maxEventTime), closedThrough: finite(p.closedThrough), sensors: [...p.sensors] }, ports };
+    const subKeys = this.#stages.get(partition)?.snapshot() ?? [];
+    return { partition: { maxEventTime: finite(p.maxEventTime), closedThrough: finite(p.closedThrough), sensors: [...p.sensors], ...(subKeys.length > 0 ? { subKeys } : {}) }, ports };
   }
 
   /** Replaces a partition's state with a checkpoint (or with nothing: a fresh start). */
   restore(partition: number, snap: PartitionSnapshot | undefined, ports: readonly PortSnapshot[]): void {
     this.#partitions.delete(partition);
+    this.#stages.delete(partition);
     const p = this.#partition(partition);
     if (snap === undefined) return;
+    if (snap.subKeys !== undefined) this.#stages.set(partition, SubKeyStage.restore(snap.subKeys, this.#stageOptions()));
     p.maxEventTime = snap.maxEventTime ?? Number.NEGATIVE_INFINITY;
     p.closedThrough = snap.closedThrough ?? Number.NEGATIVE_INFINITY;
     for (const [id, t] of snap.sensors) p.sensors.set(id, t);
@@ -166,6 +224,11 @@ export class Detector {
   /** Forgets a partition this instance no longer owns. */
   drop(partition: number): void {
     this.#partitions.delete(partition);
+    this.#stages.delete(partition);
+  }
+
+  #stageOptions(): DetectorOptions & { partialIntervalMs: number } {
+    return { ...this.#opts, partialIntervalMs: this.#opts.partialIntervalMs ?? 2000 };
   }
 
   #partition(partition: number): PartitionState {

@@ -6,16 +6,18 @@ import { topicNames } from '../common/kafka/topics.ts';
 import { KafkaTransport } from '../common/kafka/transport.ts';
 import { createLogger } from '../common/logger.ts';
 import { startHealthServer } from '../common/health-server.ts';
+import { startTelemetry } from '../common/telemetry/sdk.ts';
 import { configOrExit, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
 import { loadDetectorConfig } from './config.ts';
 import { startDetectorPipeline } from './pipeline.ts';
 
 const config = configOrExit(() => loadDetectorConfig(process.env));
 const logger = createLogger('detector', config.logLevel);
+const telemetry = startTelemetry({ service: 'portent-detector', ...config.telemetry });
 const transport = new KafkaTransport({ brokers: config.brokers, clientId: 'portent-detector', logger, security: config.kafkaSecurity, onFatal: exitOnFatal(logger) });
 // Probes answer while Kafka connects and the consumer joins its group: live at once, ready once it runs.
 let running = false;
-const health = config.healthPort === undefined ? undefined : await startHealthServer({ host: '0.0.0.0', port: config.healthPort, logger, checks: { consumer: () => running } });
+const health = config.healthPort === undefined ? undefined : await startHealthServer({ host: '0.0.0.0', port: config.healthPort, logger, checks: { consumer: () => running }, metrics: telemetry.serveMetrics });
 const producer = await transport.producer();
 const pipeline = startDetectorPipeline({
   transport,
@@ -24,6 +26,7 @@ const pipeline = startDetectorPipeline({
   groupId: config.groupId,
   detector: config.detector,
   sessionTimeoutMs: config.sessionTimeoutMs,
+  checkpointIntervalMs: config.checkpointIntervalMs,
   logger,
 });
 await pipeline.started;
@@ -35,5 +38,8 @@ onShutdown(logger, async () => {
   await pipeline.close();
   await producer.close();
   await health?.close();
+  await telemetry.shutdown().catch((err: unknown) => {
+    logger.warn({ err }, 'telemetry did not flush');
+  });
   logger.info({ counters: pipeline.counters }, 'detector stopped');
 });

@@ -1,13 +1,20 @@
-import { advisoryCodec, alertCodec, connectionBatchCodec, portStatsCodec } from '../common/avro/codecs.ts';
+import { advisoryCodec, alertCodec, portStatsCodec } from '../common/avro/codecs.ts';
 import { deadLetter } from '../common/dead-letter.ts';
 import { CompactedTable } from '../common/kafka/table.ts';
 import type { TopicNames } from '../common/kafka/topics.ts';
 import type { InBatch, InRecord, KafkaTransport, OutRecord, RecordConsumer, RecordProducer } from '../common/kafka/transport.ts';
 import type { Logger } from '../common/logger.ts';
+import { BatchDecoder } from './batch-decoder.ts';
 import { checkpointRecords, readCheckpoints } from './checkpoint.ts';
 import { Detector } from './detector.ts';
-import type { DetectorOptions } from './detector.ts';
+import type { DetectorOptions, DetectorOutput } from './detector.ts';
 import { DetectorError, DetectorErrorCodes } from './errors.ts';
+import { ingestSubKeyRecord, newHotPortCounters, partialRecords, startPartialMerger } from './hot-port-pipeline.ts';
+import type { HotPortCounters } from './hot-port-pipeline.ts';
+import { observeDetector } from './telemetry.ts';
+import { withRecordSpan } from './tracing.ts';
+import { ConsumerLag } from '../common/telemetry/consumer-lag.ts';
+import { traceHeaders } from '../common/telemetry/propagation.ts';
 
 export interface DetectorCounters {
   records: number;
@@ -19,6 +26,10 @@ export interface DetectorCounters {
   skipped: number;
   /** Partitions whose state was loaded from the changelog. */
   restores: number;
+  /** Checkpoints written (one per partition and interval). */
+  checkpoints: number;
+  /** Times a partition was read again from its checkpoint because the group's position was past it. */
+  seeks: number;
 }
 
 export interface DetectorPipelineOptions {
@@ -30,11 +41,21 @@ export interface DetectorPipelineOptions {
   readonly logger: Logger;
   /** false: no checkpoints (a benchmark of the pure detector); default true. */
   readonly checkpoint?: boolean;
+  /**
+   * A partition's state is checkpointed at the end of the first batch that
+   * comes this long after its previous checkpoint (0: after every batch);
+   * default 5 s. See "Fault tolerance" in the README.
+   */
+  readonly checkpointIntervalMs?: number;
+  /** Clock for the checkpoint cadence (tests); default performance.now. */
+  readonly now?: () => number;
   readonly sessionTimeoutMs?: number;
 }
 
 export interface DetectorPipeline {
   readonly counters: Readonly<DetectorCounters>;
+  /** Partials of hot-port sub-keys sent and merged (hot-port-pipeline.ts). */
+  readonly hotPorts: Readonly<HotPortCounters>;
   /** Resolves when the advisories are loaded and the consumer has joined its group and is fetching. */
   readonly started: Promise<void>;
   close(): Promise<void>;
@@ -57,7 +78,8 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
   const newTable = () => new CompactedTable(advisoryCodec.decode.bind(advisoryCodec));
   let advisories = newTable();
   const detector = new Detector(opts.detector, () => advisories.values());
-  const counters: DetectorCounters = { records: 0, events: 0, lateEvents: 0, deadLettered: 0, alerts: 0, skipped: 0, restores: 0 };
+  const decoder = new BatchDecoder();
+  const counters: DetectorCounters = { records: 0, events: 0, lateEvents: 0, deadLettered: 0, alerts: 0, skipped: 0, restores: 0, checkpoints: 0, seeks: 0 };
   const consumer: RecordConsumer = opts.transport.consumer({
     groupId: opts.groupId,
     topics: [opts.topics.connections],
@@ -67,14 +89,26 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
     maxBytesPerPartition: 8 * 2 ** 20,
   });
   const checkpointing = opts.checkpoint ?? true;
+  const hotPorts = newHotPortCounters();
+  let merger: ReturnType<typeof startPartialMerger> | undefined;
+  const telemetry = observeDetector(counters);
+  const lag = new ConsumerLag(opts.groupId);
   /** Per owned partition: the input offset its state has consumed up to (null: fresh, nothing consumed yet). */
   const held = new Map<number, bigint | null>();
+  /** Per owned partition: when its state was last checkpointed (absent: never by this instance, so the next batch checkpoints). */
+  const checkpointedAt = new Map<number, number>();
+  const interval = opts.checkpointIntervalMs ?? 5000;
+  const now = opts.now ?? (() => performance.now());
   let changelogPartitions = 1;
 
   const restore = async (partition: number): Promise<void> => {
     const found = (await readCheckpoints(opts.transport, opts.topics.detectorState, opts.groupId, new Set([partition]))).get(partition);
     detector.restore(partition, found?.meta?.partition, [...(found?.ports.values() ?? [])]);
     held.set(partition, found?.meta === undefined ? null : BigInt(found.meta.nextOffset));
+    // A fresh partition is checkpointed after its first batch, before that batch's offsets are committed:
+    // so committed offsets past the start of the log always come with a checkpoint (see handleBatch's seek).
+    if (found?.meta === undefined) checkpointedAt.delete(partition);
+    else checkpointedAt.set(partition, now());
     counters.restores += 1;
     log.info({ partition, nextOffset: found?.meta?.nextOffset, ports: found?.ports.size ?? 0 }, 'partition state restored');
   };
@@ -83,11 +117,20 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
     counters.records += 1;
     try {
       if (record.value === null) throw new DetectorError(DetectorErrorCodes.EMPTY_RECORD, 'record has no value');
-      const decoded = connectionBatchCodec.decode(record.value);
-      const result = detector.ingest(record.partition, decoded);
-      counters.events += decoded.events.length;
+      // A hot port's sub-key (`tcp/445#k/n`) is counted into partial windows for the merging instance.
+      const hot = ingestSubKeyRecord(detector, { ...record, value: record.value });
+      let result: DetectorOutput;
+      if (hot === undefined) {
+        const batch = decoder.decode(record.value);
+        result = detector.ingestBatch(record.partition, batch);
+        counters.events += batch.count;
+      } else {
+        result = hot.output;
+        counters.events += hot.events;
+      }
       counters.lateEvents += result.late;
-      for (const a of result.alerts) out.alerts.push({ key: a.alertId, value: alertCodec.encode(a) });
+      for (const a of result.alerts) out.alerts.push({ key: a.alertId, value: alertCodec.encode(a), headers: traceHeaders() });
+      for (const s of result.stats) telemetry.windowClosed(s.windowEnd);
       for (const s of result.stats) out.stats.push({ key: `${s.protocol.toLowerCase()}/${s.port}`, value: portStatsCodec.encode(s) });
       for (const a of result.alerts) log.info({ alertId: a.alertId, state: a.state, port: a.port, protocol: a.protocol, severity: a.severity, wormRisk: a.wormRisk.level }, a.reasons[0]);
     } catch (err) {
@@ -98,11 +141,15 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
   };
 
   const handle = async (batch: InBatch): Promise<void> => {
+    const began = performance.now();
     try {
       await handleBatch(batch);
+      telemetry.batchHandled((performance.now() - began) / 1000);
+      lag.handled(batch);
     } catch (err) {
       // The batch will be fetched again: forget the half-applied state, so that it is restored from the checkpoint.
       held.delete(batch.partition);
+      checkpointedAt.delete(batch.partition);
       detector.drop(batch.partition);
       throw err;
     }
@@ -115,6 +162,15 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
     const until = held.get(p);
     if (checkpointing && (until === undefined || (until !== null && BigInt(first.offset) > until))) await restore(p);
     const from = held.get(p) ?? null;
+    if (checkpointing && from !== null && BigInt(first.offset) > from) {
+      // The group's committed position is past the checkpoint (offsets are committed after every batch,
+      // checkpoints only every interval): read the partition again from where its state ends.
+      if (batch.seek === undefined) throw new Error('the consumer cannot seek; the detector needs it to resume from its checkpoint');
+      batch.seek(from.toString());
+      counters.seeks += 1;
+      log.info({ partition: p, from: from.toString(), fetched: first.offset }, 'reading again from the checkpoint');
+      return;
+    }
     const out = { alerts: [] as OutRecord[], stats: [] as OutRecord[], dead: [] as OutRecord[] };
     let last: bigint | undefined;
     for (const record of batch.records) {
@@ -123,7 +179,9 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
         counters.skipped += 1;
         continue;
       }
-      processRecord(record, out);
+      withRecordSpan(record, () => {
+        processRecord(record, out);
+      });
       last = offset;
     }
     await opts.producer.send(opts.topics.alerts, out.alerts);
@@ -131,8 +189,14 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
     await opts.producer.send(opts.topics.deadLetter, out.dead);
     counters.alerts += out.alerts.length;
     if (last === undefined) return;
-    if (checkpointing) {
+    // Before the checkpoint: a crash in between re-sends them from the same offsets, and the merger replaces rather than adds.
+    await opts.producer.send(opts.topics.portPartials, partialRecords(detector, p, last, hotPorts));
+    const previous = checkpointedAt.get(p);
+    if (checkpointing && (previous === undefined || now() - previous >= interval)) {
+      // Ports changed since the previous checkpoint (takeDirty accumulates over batches), then the partition record.
       await opts.producer.send(opts.topics.detectorState, checkpointRecords(opts.groupId, p, changelogPartitions, last + 1n, detector.takeDirty(p)));
+      checkpointedAt.set(p, now());
+      counters.checkpoints += 1;
     }
     held.set(p, last + 1n);
   };
@@ -148,12 +212,16 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
       await advisories.start(opts.transport, opts.topics.advisories, `${opts.groupId}-advisories`, onBadAdvisory);
     });
     await consumer.run(handle);
+    merger = startPartialMerger({ ...opts, advisories: () => advisories.values(), counters: hotPorts, checkpoint: checkpointing });
+    await merger.started;
   })();
   return {
     counters,
+    hotPorts,
     started,
     close: async () => {
       await consumer.close();
+      await merger?.close();
       await advisories.close();
     },
   };

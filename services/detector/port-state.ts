@@ -10,6 +10,7 @@ import type { ShapeOptions } from './shape.ts';
 import { hash32 } from './sketch/hash.ts';
 import { isMaterialChange, severityOf, surgeAlert, surgeAlertId } from './surge.ts';
 import type { OpenSurge, SentState, SurgeEvidence, SurgeJudgement, SurgeOptions } from './surge.ts';
+import type { SourceNames } from './scanners.ts';
 import { EMPTY_EXTRAS, EMPTY_FIGURES, WindowAccumulator } from './window.ts';
 import type { AddressHistory, WindowOptions, WindowSnapshot } from './window.ts';
 import { assessWormRisk } from './worm-risk.ts';
@@ -99,14 +100,22 @@ export class PortState {
   }
 
   add(event: ConnectionEvent, sensorId: string, windowStart: number): void {
-    let acc = this.#last?.start === windowStart ? this.#last : this.#open.get(windowStart);
-    if (acc === undefined) {
-      acc = new WindowAccumulator(windowStart, this.#opts.windowMs, this.#portHash, this.#opts);
-      this.#open.set(windowStart, acc);
+    this.addHashed(windowStart, hash32(event.srcIp), hash32(event.dstIp), { source: () => event.srcIp }, 0, sensorId);
+  }
+
+  /** One event, as hashes of its addresses; the source's text is read from `names` only if the window starts tracking it. */
+  addHashed(windowStart: number, srcHash: number, dstHash: number, names: SourceNames, i: number, sensorId: string): void {
+    let acc = this.#last;
+    if (acc?.start !== windowStart) {
+      acc = this.#open.get(windowStart);
+      if (acc === undefined) {
+        acc = new WindowAccumulator(windowStart, this.#opts.windowMs, this.#portHash, this.#opts);
+        this.#open.set(windowStart, acc);
+      }
+      this.#last = acc;
+      if (this.#nextToClose === undefined || windowStart < this.#nextToClose) this.#nextToClose = windowStart;
     }
-    this.#last = acc;
-    acc.add(event, sensorId, this.#ctx.history);
-    if (this.#nextToClose === undefined || windowStart < this.#nextToClose) this.#nextToClose = windowStart;
+    acc.addHashed(srcHash, dstHash, names, i, sensorId, this.#ctx.history);
   }
 
   /**

@@ -32,6 +32,11 @@ export interface ScannerOptions {
   readonly destinationCap: number;
 }
 
+/** Where a source's address text comes from: an event batch read from bytes (event-batch.ts) or decoded events. */
+export interface SourceNames {
+  source(i: number): string;
+}
+
 export interface ScannerSnapshot {
   readonly ips: string[];
   readonly attempts: string;
@@ -50,7 +55,12 @@ const u32 = (s: string): Uint32Array<ArrayBuffer> => {
 
 export class ScannerTable {
   readonly #opts: ScannerOptions;
-  readonly #slots = new Map<number, number>();
+  /**
+   * Source hash -> slot: entries of two words (hash, slot + 1; 0 = empty),
+   * open addressing with linear probing. No Map and no boxed keys, and one
+   * small array per window (131,072 ports' windows must fit the memory target).
+   */
+  #index = new Uint32Array(32);
   readonly #ips: string[] = [];
   #attempts = new Uint32Array(16);
   #destinations = new Uint32Array(16);
@@ -64,19 +74,16 @@ export class ScannerTable {
     this.#opts = opts;
   }
 
-  /** Records one attempt; returns true the first time the source is tracked in this window. */
-  add(src: string, srcHash: number, dstHash: number): boolean {
-    let slot = this.#slots.get(srcHash);
+  /** Records one attempt; returns true the first time the source is tracked in this window (only then is its address read from `names`). */
+  add(srcHash: number, dstHash: number, names: SourceNames, i: number): boolean {
+    let slot = this.#find(srcHash);
     let first = false;
-    if (slot === undefined) {
+    if (slot < 0) {
       if (this.#ips.length >= this.#opts.maxTracked) {
         this.untracked += 1;
         return false;
       }
-      slot = this.#ips.length;
-      this.#ips.push(src);
-      this.#slots.set(srcHash, slot);
-      if (slot >= this.#attempts.length) this.#growTallies();
+      slot = this.#track(names.source(i), srcHash);
       first = true;
     }
     this.#attempts[slot] = (this.#attempts[slot] ?? 0) + 1;
@@ -107,10 +114,7 @@ export class ScannerTable {
         this.untracked += 1;
         return;
       }
-      const mine = this.#ips.length;
-      this.#ips.push(ip);
-      for (const [hash, s] of other.#slots) if (s === slot) this.#slots.set(hash, mine);
-      if (mine >= this.#attempts.length) this.#growTallies();
+      const mine = this.#track(ip, other.#hashOf(slot));
       this.#attempts[mine] = other.#attempts[slot] ?? 0;
       this.#destinations[mine] = other.#destinations[slot] ?? 0;
       if ((other.#destinations[slot] ?? 0) >= this.#opts.scannerDestinations) this.scanners += 1;
@@ -133,10 +137,7 @@ export class ScannerTable {
 
   static restore(s: ScannerSnapshot, opts: ScannerOptions): ScannerTable {
     const t = new ScannerTable(opts);
-    s.ips.forEach((ip, slot) => {
-      t.#ips.push(ip);
-      t.#slots.set(hash32(ip), slot);
-    });
+    for (const ip of s.ips) t.#track(ip, hash32(ip));
     t.#attempts = u32(s.attempts);
     t.#destinations = u32(s.destinations);
     t.#pairs = u32(s.pairs);
@@ -144,6 +145,48 @@ export class ScannerTable {
     t.untracked = s.untracked;
     t.scanners = s.scanners;
     return t;
+  }
+
+  /** The slot of a source hash, or -1. */
+  #find(hash: number): number {
+    const index = this.#index;
+    const mask = (index.length >>> 1) - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const s = index[2 * i + 1] ?? 0;
+      if (s === 0) return -1;
+      if (index[2 * i] === hash) return s - 1;
+    }
+  }
+
+  /** The source hash of a slot (merging: rare, so a scan of the index). */
+  #hashOf(slot: number): number {
+    const index = this.#index;
+    for (let i = 1; i < index.length; i += 2) if (index[i] === slot + 1) return index[i - 1] ?? 0;
+    return 0;
+  }
+
+  /** Gives a new source the next slot. */
+  #track(ip: string, hash: number): number {
+    const slot = this.#ips.length;
+    this.#ips.push(ip);
+    if (slot >= this.#attempts.length) this.#growTallies();
+    // Load at most 1/2: entries = index.length / 2.
+    if ((slot + 1) * 4 > this.#index.length) {
+      const old = this.#index;
+      this.#index = new Uint32Array(old.length * 2);
+      for (let i = 1; i < old.length; i += 2) if (old[i] !== 0) this.#indexPut(old[i - 1] ?? 0, (old[i] ?? 1) - 1);
+    }
+    this.#indexPut(hash, slot);
+    return slot;
+  }
+
+  #indexPut(hash: number, slot: number): void {
+    const index = this.#index;
+    const mask = (index.length >>> 1) - 1;
+    let i = hash & mask;
+    while ((index[2 * i + 1] ?? 0) !== 0) i = (i + 1) & mask;
+    index[2 * i] = hash;
+    index[2 * i + 1] = slot + 1;
   }
 
   #growTallies(): void {

@@ -1,6 +1,6 @@
 import type { ConnectionEvent, Scanner, WindowFigures } from '../common/avro/generated-types.ts';
 import { ScannerTable } from './scanners.ts';
-import type { ScannerOptions, ScannerSnapshot } from './scanners.ts';
+import type { ScannerOptions, ScannerSnapshot, SourceNames } from './scanners.ts';
 import type { RotatingBloom } from './sketch/bloom.ts';
 import { hash32 } from './sketch/hash.ts';
 import { DistinctCounter } from './sketch/hll.ts';
@@ -60,6 +60,7 @@ export class WindowAccumulator {
   #destinations: DistinctCounter;
   #scanners: ScannerTable;
   readonly #sensors = new Set<string>();
+  #lastSensor: string | undefined;
 
   constructor(start: number, size: number, portHash: number, opts: WindowOptions) {
     this.start = start;
@@ -71,18 +72,25 @@ export class WindowAccumulator {
   }
 
   add(event: ConnectionEvent, sensorId: string, history: AddressHistory): void {
+    this.addHashed(hash32(event.srcIp), hash32(event.dstIp), { source: () => event.srcIp }, 0, sensorId, history);
+  }
+
+  /** One event as hashes of its addresses (sketch/hash.ts); `names.source(i)` is read only when a source is first tracked. */
+  addHashed(srcHash: number, dstHash: number, names: SourceNames, i: number, sensorId: string, history: AddressHistory): void {
     this.attempts += 1;
-    const srcHash = hash32(event.srcIp);
-    const dstHash = hash32(event.dstIp);
     this.#sources.addHash(srcHash);
     // A destination already counted in this window is already in the filter.
     if (this.#destinations.addHash(dstHash)) history.destinations.put(this.#portHash, dstHash);
-    if (this.#scanners.add(event.srcIp, srcHash, dstHash)) {
+    if (this.#scanners.add(srcHash, dstHash, names, i)) {
       // First time this window: is it new on the port, and was it a destination here before?
       if (!history.sources.add(this.#portHash, srcHash)) this.newSources += 1;
       if (history.destinations.has(this.#portHash, srcHash)) this.dscSources += 1;
     }
-    if (!this.#sensors.has(sensorId)) this.#sensors.add(sensorId);
+    // Events of a batch share one sensor id: compare with the last one before touching the set.
+    if (sensorId !== this.#lastSensor) {
+      this.#lastSensor = sensorId;
+      this.#sensors.add(sensorId);
+    }
   }
 
   /**

@@ -4,8 +4,12 @@ import { Type } from '@sinclair/typebox';
 import { brokerList, commonSettings, loadConfig } from '../common/config.ts';
 import type { Env } from '../common/config.ts';
 import { kafkaSecurity } from '../common/kafka/security.ts';
+import { telemetryConfig } from '../common/telemetry/sdk.ts';
+import type { TelemetryConfig } from '../common/telemetry/sdk.ts';
 import type { KafkaSecurity } from '../common/kafka/security.ts';
 import type { LogLevel } from '../common/logger.ts';
+import { portNumber } from './batching.ts';
+import type { HotPorts } from './batching.ts';
 import { sensorError, SensorErrorCodes } from './errors.ts';
 import { SCENARIOS } from './simulator.ts';
 import type { Scenario } from './simulator.ts';
@@ -27,6 +31,9 @@ export const sensorSettings = Type.Object({
   PORTENT_SENSOR_SPEED: Type.Optional(Type.Number({ minimum: 0, description: 'Data seconds per wall second; 0 = as fast as possible. Default 60 (simulator), 0 (files)' })),
   PORTENT_SENSOR_START: Type.Optional(Type.String({ format: 'date-time', description: 'Event time of scenario minute 0; default: so that the scenario ends now' })),
   PORTENT_SENSOR_BATCH_EVENTS: Type.Integer({ default: 500, minimum: 1, maximum: 100_000 }),
+  // Hot ports: published under sub-keys tcp/445#k/n by source, so several detector instances share the port (batching.ts).
+  PORTENT_SENSOR_HOT_PORTS: Type.Optional(Type.String({ pattern: '^\\s*(tcp|udp|icmp)/\\d{1,5}\\s*(,\\s*(tcp|udp|icmp)/\\d{1,5}\\s*)*$', description: 'Hot ports, e.g. tcp/445,tcp/23' })),
+  PORTENT_SENSOR_HOT_PORT_SPLIT: Type.Integer({ default: 8, minimum: 2, maximum: 1024 }),
   PORTENT_SENSOR_PSEUDONYM_KEY: Type.Optional(Type.String({ minLength: 16, description: 'Key of the destination pseudonyms: 64 hex digits, or a passphrase of at least 16 characters' })),
   PORTENT_SENSOR_SPOOL_DIR: Type.Optional(Type.String({ minLength: 1 })),
   PORTENT_SENSOR_SPOOL_MAX_BYTES: Type.Integer({ default: 256 * 1024 * 1024, minimum: 1024 * 1024 }),
@@ -45,11 +52,14 @@ export type InputConfig =
 export interface SensorConfig {
   readonly brokers: readonly string[];
   readonly kafkaSecurity: KafkaSecurity;
+  readonly telemetry: TelemetryConfig;
   readonly topicPrefix: string;
   readonly logLevel: LogLevel;
   readonly sensorId: string;
   readonly input: InputConfig;
   readonly batchEvents: number;
+  /** Ports published under sub-keys (batching.ts); undefined = none. */
+  readonly hotPorts: HotPorts | undefined;
   readonly pseudonymKey: string | undefined;
   readonly spoolDir: string;
   readonly spoolMaxBytes: number;
@@ -79,17 +89,31 @@ function inputConfig(c: Settings, nowMs: number): InputConfig {
   return { kind, file: c.PORTENT_SENSOR_FILE, follow: c.PORTENT_SENSOR_FOLLOW, speed: c.PORTENT_SENSOR_SPEED ?? 0 };
 }
 
+/** `tcp/445,tcp/23` → the ports' numbers (batching.ts); the schema's pattern has checked the form. */
+function hotPorts(list: string | undefined, split: number): HotPorts | undefined {
+  if (list === undefined) return undefined;
+  const ports = new Set<number>();
+  for (const item of list.split(',')) {
+    const [protocol = '', port = ''] = item.trim().split('/');
+    if (Number(port) > 65535) throw sensorError(SensorErrorCodes.USAGE, `PORTENT_SENSOR_HOT_PORTS: ${item.trim()} is not a port`);
+    ports.add(portNumber(protocol, Number(port)));
+  }
+  return Object.freeze({ ports, split });
+}
+
 export function loadSensorConfig(env: Env, nowMs: number): SensorConfig {
   const c = loadConfig(sensorSettings, env, ['PORTENT_SENSOR_']);
   const sensorId = c.PORTENT_SENSOR_ID ?? hostname();
   return Object.freeze({
     brokers: brokerList(c.KAFKA_BROKERS),
     kafkaSecurity: kafkaSecurity(c),
+    telemetry: telemetryConfig(c),
     topicPrefix: c.PORTENT_TOPIC_PREFIX,
     logLevel: c.PORTENT_LOG_LEVEL,
     sensorId,
     input: inputConfig(c, nowMs),
     batchEvents: c.PORTENT_SENSOR_BATCH_EVENTS,
+    hotPorts: hotPorts(c.PORTENT_SENSOR_HOT_PORTS, c.PORTENT_SENSOR_HOT_PORT_SPLIT),
     pseudonymKey: c.PORTENT_SENSOR_PSEUDONYM_KEY,
     spoolDir: c.PORTENT_SENSOR_SPOOL_DIR ?? join(tmpdir(), 'portent-sensor-spool', sensorId.replace(/[^a-zA-Z0-9._-]/g, '_')),
     spoolMaxBytes: c.PORTENT_SENSOR_SPOOL_MAX_BYTES,

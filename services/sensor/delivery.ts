@@ -14,9 +14,11 @@
  * spooled copy is written again, and consumers can tell the copy by its id.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RecordProducer } from '../common/kafka/transport.ts';
+import type { OutRecord, RecordProducer } from '../common/kafka/transport.ts';
 import type { Logger } from '../common/logger.ts';
+import { TRACEPARENT_HEADER } from '../common/telemetry/propagation.ts';
 import type { SensorMetrics } from './metrics.ts';
+import { recordSendDuration } from './telemetry.ts';
 import type { Spool, SpooledRecord } from './spool.ts';
 
 export const BATCH_ID_HEADER = 'portent-batch-id';
@@ -67,13 +69,13 @@ export class Delivery {
   }
 
   async #trySend(records: readonly SpooledRecord[]): Promise<boolean> {
+    const began = performance.now();
     try {
       this.#producer ??= await this.#o.connect();
-      await this.#producer.send(
-        this.#o.topic,
-        records.map((r) => ({ key: r.key, value: r.value, headers: { [BATCH_ID_HEADER]: r.id } })),
-      );
+      await this.#producer.send(this.#o.topic, records.map(toRecord));
+      recordSendDuration((performance.now() - began) / 1000, true);
     } catch (err) {
+      recordSendDuration((performance.now() - began) / 1000, false);
       if (this.#o.metrics.brokerUp) this.#o.logger.warn({ err }, 'broker unreachable: spooling to disk');
       this.#o.metrics.brokerUp = false;
       const stale = this.#producer;
@@ -113,4 +115,10 @@ export class Delivery {
   #updateDepth(): void {
     this.#o.metrics.spool = this.#o.spool.depth();
   }
+}
+
+/** The Kafka record of a batch: its id (for consumers to drop a re-sent copy) and its trace context. */
+function toRecord(r: SpooledRecord): OutRecord {
+  const headers = r.traceparent === undefined ? { [BATCH_ID_HEADER]: r.id } : { [BATCH_ID_HEADER]: r.id, [TRACEPARENT_HEADER]: r.traceparent };
+  return { key: r.key, value: r.value, headers };
 }

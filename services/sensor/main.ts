@@ -11,6 +11,7 @@ import { KafkaTransport } from '../common/kafka/transport.ts';
 import { configOrExit } from '../common/lifecycle.ts';
 import { createLogger } from '../common/logger.ts';
 import { startHealthServer } from '../common/health-server.ts';
+import { startTelemetry } from '../common/telemetry/sdk.ts';
 import { parseCli, USAGE } from './cli.ts';
 import { loadSensorConfig } from './config.ts';
 import { Delivery } from './delivery.ts';
@@ -20,6 +21,7 @@ import { Pipeline } from './pipeline.ts';
 import { Pseudonymizer, pseudonymKey } from './pseudonym.ts';
 import { formatReport, InputReport } from './report.ts';
 import { Spool } from './spool.ts';
+import { observeSensor } from './telemetry.ts';
 
 const cli = configOrExit(() => parseCli(process.argv.slice(2), process.env));
 if (cli.help) {
@@ -28,8 +30,10 @@ if (cli.help) {
 }
 const config = configOrExit(() => loadSensorConfig(cli.env, Date.now()));
 const logger = createLogger('sensor', config.logLevel);
+const telemetry = startTelemetry({ service: 'portent-sensor', ...config.telemetry });
 const report = new InputReport();
 const metrics = new SensorMetrics(report);
+observeSensor(metrics, config.sensorId);
 const transport = new KafkaTransport({
   brokers: config.brokers,
   clientId: `portent-sensor-${config.sensorId}`,
@@ -57,9 +61,10 @@ const pipeline = new Pipeline({
   batchEvents: config.batchEvents,
   pseudonymizer: config.pseudonymKey === undefined ? undefined : new Pseudonymizer(pseudonymKey(config.pseudonymKey)),
   publish: (records) => delivery.publish(records),
+  hotPorts: config.hotPorts,
 });
 // Live at once; ready while the broker takes batches (a sensor that spools still works, but is not "ready").
-const health = config.healthPort === undefined ? undefined : await startHealthServer({ host: '0.0.0.0', port: config.healthPort, logger, checks: { broker: () => metrics.brokerUp } });
+const health = config.healthPort === undefined ? undefined : await startHealthServer({ host: '0.0.0.0', port: config.healthPort, logger, checks: { broker: () => metrics.brokerUp }, metrics: telemetry.serveMetrics });
 const stats = config.statsSeconds > 0 ? setInterval(() => {
   logger.info({ metrics: metrics.snapshot() }, 'sensor metrics');
 }, config.statsSeconds * 1000) : undefined;
@@ -89,6 +94,9 @@ await pipeline.close();
 await delivery.close(config.flushGraceMs);
 if (stats !== undefined) clearInterval(stats);
 await health?.close();
+await telemetry.shutdown().catch((err: unknown) => {
+  logger.warn({ err }, 'telemetry did not flush');
+});
 const final = metrics.snapshot();
 logger.info({ metrics: final, examples: report.examples(), notes: report.notes, stopped: stop.signal.aborted }, 'sensor finished');
 process.stderr.write(`${formatReport(report, final.eventsPublished, final.eventsDropped, final.spoolEvents)}\n`);

@@ -3,7 +3,10 @@
  * take. Append-only segment files in one directory:
  *
  *   000000000001.seg   frames: u32 LE body length | u32 LE CRC-32 of body | body
- *                      body:   u32 events | u16 key length | key | u16 id length | id | value
+ *                      body:   u32 events | u16 key length | key | u16 id length | id
+ *                              | [u16 traceparent length | traceparent] | value
+ *                      The traceparent part is there when the top bit of `events` is set;
+ *                      files written before it existed read unchanged.
  *   000000000001.ack   how many bytes of the segment have been delivered
  *
  * - Bound: when the files pass `maxBytes`, the OLDEST segment is deleted and
@@ -24,7 +27,12 @@ export interface SpooledRecord {
   readonly id: string;
   readonly value: Buffer;
   readonly events: number;
+  /** W3C traceparent of the batch's span, so a batch sent from the spool continues its trace. */
+  readonly traceparent?: string | undefined;
 }
+
+/** Top bit of the `events` field: a traceparent follows the id. */
+const HAS_TRACE = 0x8000_0000;
 
 interface Segment {
   readonly seq: number;
@@ -178,12 +186,17 @@ export class Spool {
 function frame(r: SpooledRecord): Buffer {
   const key = Buffer.from(r.key, 'utf8');
   const id = Buffer.from(r.id, 'utf8');
-  const body = Buffer.allocUnsafe(4 + 2 + key.length + 2 + id.length + r.value.length);
-  let o = body.writeUInt32LE(r.events, 0);
+  const trace = r.traceparent === undefined ? undefined : Buffer.from(r.traceparent, 'latin1');
+  const body = Buffer.allocUnsafe(4 + 2 + key.length + 2 + id.length + (trace === undefined ? 0 : 2 + trace.length) + r.value.length);
+  let o = body.writeUInt32LE(trace === undefined ? r.events : (r.events | HAS_TRACE) >>> 0, 0);
   o = body.writeUInt16LE(key.length, o);
   o += key.copy(body, o);
   o = body.writeUInt16LE(id.length, o);
   o += id.copy(body, o);
+  if (trace !== undefined) {
+    o = body.writeUInt16LE(trace.length, o);
+    o += trace.copy(body, o);
+  }
   r.value.copy(body, o);
   const head = Buffer.allocUnsafe(8);
   head.writeUInt32LE(body.length, 0);
@@ -200,12 +213,20 @@ function parseFrames(buf: Buffer, offset: number, max: number): { records: Spool
     if (len < 8 || at + 8 + len > buf.length) break;
     const body = buf.subarray(at + 8, at + 8 + len);
     if (crc32(body) !== buf.readUInt32LE(at + 4)) break;
-    const events = body.readUInt32LE(0);
+    const head = body.readUInt32LE(0);
+    const events = (head & ~HAS_TRACE) >>> 0;
     const keyLen = body.readUInt16LE(4);
     const key = body.toString('utf8', 6, 6 + keyLen);
     const idLen = body.readUInt16LE(6 + keyLen);
-    const id = body.toString('utf8', 8 + keyLen, 8 + keyLen + idLen);
-    records.push({ key, id, events, value: Buffer.from(body.subarray(8 + keyLen + idLen)) });
+    let o = 8 + keyLen + idLen;
+    const id = body.toString('utf8', 8 + keyLen, o);
+    let traceparent: string | undefined;
+    if ((head & HAS_TRACE) !== 0) {
+      const traceLen = body.readUInt16LE(o);
+      traceparent = body.toString('latin1', o + 2, o + 2 + traceLen);
+      o += 2 + traceLen;
+    }
+    records.push({ key, id, events, value: Buffer.from(body.subarray(o)), ...(traceparent === undefined ? {} : { traceparent }) });
     at += 8 + len;
   }
   return { records, end: at };

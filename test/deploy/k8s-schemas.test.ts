@@ -1,6 +1,7 @@
 /**
  * Every object of every overlay, rendered by `kubectl kustomize`, validates
- * against its schema: kubernetes-models for the built-in kinds and KEDA,
+ * against its schema: kubernetes-models for the built-in kinds and KEDA
+ * (ScaledObject, TriggerAuthentication),
  * Strimzi's CRD schemas (vendored in ./schemas, source noted there) for
  * KafkaTopic and KafkaUser. Then the properties the issue demands of every
  * workload: non-root, no capabilities, read-only root, probes, resources.
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
+import { TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
@@ -34,6 +36,7 @@ const modelValidators: Readonly<Record<string, Validate>> = {
   'policy/v1/PodDisruptionBudget': (o) => { new PodDisruptionBudget(o as never).validate(); },
   'networking.k8s.io/v1/NetworkPolicy': (o) => { new NetworkPolicy(o as never).validate(); },
   'keda.sh/v1alpha1/ScaledObject': (o) => { new ScaledObject(o as never).validate(); },
+  'keda.sh/v1alpha1/TriggerAuthentication': (o) => { new TriggerAuthentication(o as never).validate(); },
 };
 
 function validate(o: K8sObject): void {
@@ -117,6 +120,7 @@ describe.skipIf(!hasKubectl())('kubernetes manifests', () => {
     expect(() => { validate({ apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaTopic', metadata: { name: 't', labels: { 'strimzi.io/cluster': 'c' } }, spec: { partitions: 0 } }); }).toThrow(/partitions/);
     expect(() => { validate({ apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaUser', metadata: { name: 'u', labels: { 'strimzi.io/cluster': 'c' } }, spec: { authorization: { type: 'simple', acls: [{ resource: { type: 'topic' }, operations: ['Wrte'] }] } } }); }).toThrow(/operations/);
     expect(() => { validate({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 's' }, spec: { scaleTargetRef: { name: 'x' } } }); }).toThrow(/triggers/);
+    expect(() => { validate({ apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication', metadata: { name: 'a' }, spec: { secretTargetRef: [{ parameter: 'password', name: 'portent-keda' }] } }); }).toThrow(/key/);
     expect(() => { validate({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: {}, replicas: 'two', template: {} } }); }).toThrow(/replicas/);
   });
 });

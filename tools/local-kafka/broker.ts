@@ -20,6 +20,8 @@ import { LocalKafkaError, LocalKafkaErrorCodes } from './errors.ts';
 import { ensureKafkaJars } from './jars.ts';
 import { checkJava } from './java.ts';
 import { fileSize, logTail, readLines } from './logs.ts';
+import { checkSaslOptions } from './sasl.ts';
+import type { BrokerSaslOptions } from './sasl.ts';
 
 export { checkJava } from './java.ts';
 export type { JavaInfo } from './java.ts';
@@ -27,6 +29,7 @@ export { DEFAULT_KAFKA_VERSION, ensureKafkaJars, portentCacheDir } from './jars.
 export type { EnsureJarsOptions } from './jars.ts';
 export { LocalKafkaError, LocalKafkaErrorCodes, isLocalKafkaError } from './errors.ts';
 export type { LocalKafkaErrorCode } from './errors.ts';
+export type { BrokerSaslOptions, SaslUser } from './sasl.ts';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
 
@@ -45,6 +48,13 @@ export interface StartBrokerOptions {
   readonly startTimeoutMs?: number;
   /** Progress lines (jar fetch). Default: silent. */
   readonly log?: (line: string) => void;
+  /**
+   * Also listen with SASL (PLAIN, SCRAM-SHA-256/512) for these users on a
+   * SASL_PLAINTEXT port, and on a SASL_SSL port when `tls` is given (sasl.ts).
+   * For tests of the Kafka security settings; SCRAM users are created when
+   * the data dir is formatted, so use a fresh data dir.
+   */
+  readonly sasl?: BrokerSaslOptions;
 }
 
 export interface BrokerExit {
@@ -53,8 +63,12 @@ export interface BrokerExit {
 }
 
 export interface LocalBroker {
-  /** ['127.0.0.1:PORT'] */
+  /** ['127.0.0.1:PORT'] (PLAINTEXT) */
   readonly brokers: string[];
+  /** ['127.0.0.1:PORT'] of the SASL_PLAINTEXT listener, when started with `sasl`. */
+  readonly saslBrokers?: string[];
+  /** ['127.0.0.1:PORT'] of the SASL_SSL listener, when started with `sasl.tls`. */
+  readonly saslSslBrokers?: string[];
   readonly dataDir: string;
   readonly pid: number;
   /** Settles when the java process exits, whether by stop() or not. */
@@ -112,9 +126,9 @@ function spawnBroker(java: string, libsDir: string, paths: DataDirPaths, dataDir
 
 async function startOnce(opts: StartBrokerOptions, java: string, libsDir: string, dataDir: string, removeDataDir: boolean): Promise<LocalBroker> {
   const paths = dataDirPaths(dataDir);
-  const ports = await choosePorts(opts.port, paths);
-  await writeConfig(paths, ports);
-  await formatStorage(java, libsDir, paths);
+  const ports = await choosePorts(opts.port, paths, { sasl: opts.sasl !== undefined, ssl: opts.sasl?.tls !== undefined });
+  await writeConfig(paths, ports, opts.sasl);
+  await formatStorage(java, libsDir, paths, opts.sasl);
 
   const logStart = fileSize(paths.serverLog);
   const child = spawnBroker(java, libsDir, paths, dataDir, opts.logToConsole ?? false);
@@ -166,7 +180,13 @@ async function startOnce(opts: StartBrokerOptions, java: string, libsDir: string
     await stop();
     throw err;
   }
-  if (ready) return { brokers, dataDir, pid: child.pid ?? -1, exited, stop };
+  if (ready) {
+    return {
+      brokers, dataDir, pid: child.pid ?? -1, exited, stop,
+      ...(ports.saslPort === undefined ? {} : { saslBrokers: [`${HOST}:${ports.saslPort}`] }),
+      ...(ports.sslPort === undefined ? {} : { saslSslBrokers: [`${HOST}:${ports.sslPort}`] }),
+    };
+  }
   // Not ready: stop what runs, keep the data dir (its logs) for a look, report the log tail.
   const early = exitInfo;
   removeOnStop = false;
@@ -185,6 +205,7 @@ async function startOnce(opts: StartBrokerOptions, java: string, libsDir: string
  * The broker is killed if this process exits without calling stop().
  */
 export async function startLocalBroker(opts: StartBrokerOptions = {}): Promise<LocalBroker> {
+  if (opts.sasl !== undefined) checkSaslOptions(opts.sasl);
   const { bin: java } = await checkJava();
   const libsDir = await ensureKafkaJars({ ...(opts.version ? { version: opts.version } : {}), ...(opts.log ? { log: opts.log } : {}) });
   const autoDir = opts.dataDir === undefined;

@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_KAFKA_VERSION, checkJava, ensureKafkaJars, isLocalKafkaError, startLocalBroker } from './broker.ts';
-import type { LocalBroker } from './broker.ts';
+import type { LocalBroker, SaslUser } from './broker.ts';
 
 const USAGE = `Usage: node tools/local-kafka/cli.ts <command> [options]
 
@@ -19,6 +19,9 @@ Options:
   --data-dir DIR    [start] keep the broker's data here across restarts
                     (default: a fresh temp dir, deleted on exit)
   --log-to-console  [start] also print the broker's log on stdout
+  --sasl-user U:P   [start] also listen with SASL (PLAIN, SCRAM-SHA-256/512) on a
+                    SASL_PLAINTEXT port for user U, password P (repeatable; SCRAM
+                    users are created when a data dir is first formatted)
 
 Environment: PORTENT_CACHE_DIR (jar cache root, default ~/.cache/portent), JAVA_HOME, KAFKA_HEAP_OPTS.`;
 
@@ -41,15 +44,25 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
-async function runStart(port: number, dataDir: string | undefined, version: string | undefined, logToConsole: boolean): Promise<number> {
+function parseSaslUsers(values: readonly string[]): SaslUser[] {
+  return values.map((v) => {
+    const at = v.indexOf(':');
+    if (at <= 0 || at === v.length - 1) usageError(`--sasl-user must be NAME:PASSWORD, got "${v}"`);
+    return { username: v.slice(0, at), password: v.slice(at + 1) };
+  });
+}
+
+async function runStart(port: number, dataDir: string | undefined, version: string | undefined, logToConsole: boolean, saslUsers: SaslUser[]): Promise<number> {
   const broker: LocalBroker = await startLocalBroker({
     port,
     logToConsole,
     log: (line) => process.stderr.write(`${line}\n`),
     ...(dataDir !== undefined ? { dataDir } : {}),
     ...(version !== undefined ? { version } : {}),
+    ...(saslUsers.length > 0 ? { sasl: { users: saslUsers } } : {}),
   });
   process.stdout.write(`Kafka ready at ${broker.brokers.join(',')}\n`);
+  if (broker.saslBrokers !== undefined) process.stdout.write(`SASL_PLAINTEXT (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) at ${broker.saslBrokers.join(',')}\n`);
   process.stderr.write(`(pid ${broker.pid}, data dir ${broker.dataDir}, log ${broker.dataDir}/logs/server.log; Ctrl-C to stop)\n`);
 
   return new Promise<number>((resolve) => {
@@ -88,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
         port: { type: 'string' },
         'data-dir': { type: 'string' },
         'log-to-console': { type: 'boolean', default: false },
+        'sasl-user': { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -102,8 +116,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === undefined) usageError('Missing command.');
   if (extra.length > 0) usageError(`Unexpected argument(s): ${extra.join(' ')}`);
-  const startOnly = values.port !== undefined || values['data-dir'] !== undefined || values['log-to-console'];
-  if (startOnly && command !== 'start') usageError('--port, --data-dir and --log-to-console only apply to "start".');
+  const startOnly = values.port !== undefined || values['data-dir'] !== undefined || values['log-to-console'] || values['sasl-user'].length > 0;
+  if (startOnly && command !== 'start') usageError('--port, --data-dir, --log-to-console and --sasl-user only apply to "start".');
 
   switch (command) {
     case 'java-check': {
@@ -120,7 +134,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'start':
-      return runStart(parsePort(values.port), values['data-dir'], values.version, values['log-to-console']);
+      return runStart(parsePort(values.port), values['data-dir'], values.version, values['log-to-console'], parseSaslUsers(values['sasl-user']));
     default:
       return usageError(`Unknown command "${command}".`);
   }

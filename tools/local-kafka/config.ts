@@ -6,6 +6,7 @@
  *   <dataDir>/kraft-logs/          log.dirs: topic data and the KRaft metadata log (meta.properties once formatted)
  *   <dataDir>/logs/server.log      the broker's log; logs/kafka.out has the JVM's own stdout/stderr
  *   <dataDir>/portent-broker.json  the ports last used, reused on restart when free
+ *   <dataDir>/sasl-ssl-keystore.pem  key and certificate of the SASL_SSL listener, when there is one (sasl.ts)
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +16,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { LocalKafkaError, LocalKafkaErrorCodes } from './errors.ts';
 import { deployKafkaDir } from './jars.ts';
+import { addScramArgs, renderSaslProperties, saslListeners } from './sasl.ts';
+import type { BrokerSaslOptions, SaslPorts } from './sasl.ts';
 
 export const HOST = '127.0.0.1';
 
@@ -26,6 +29,7 @@ export interface DataDirPaths {
   readonly serverLog: string;
   readonly jvmOut: string;
   readonly state: string;
+  readonly keystore: string;
 }
 
 export function dataDirPaths(dataDir: string): DataDirPaths {
@@ -37,10 +41,11 @@ export function dataDirPaths(dataDir: string): DataDirPaths {
     serverLog: join(dataDir, 'logs', 'server.log'),
     jvmOut: join(dataDir, 'logs', 'kafka.out'),
     state: join(dataDir, 'portent-broker.json'),
+    keystore: join(dataDir, 'sasl-ssl-keystore.pem'),
   };
 }
 
-export interface Ports {
+export interface Ports extends SaslPorts {
   readonly port: number;
   readonly controllerPort: number;
 }
@@ -107,6 +112,7 @@ export async function renderServerProperties(ports: Ports, logDir: string): Prom
     PORT: String(ports.port),
     CONTROLLER_PORT: String(ports.controllerPort),
     LOG_DIR: propertyValue(logDir),
+    SASL_LISTENERS: saslListeners(ports),
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_match, name: string) => {
     const value = values[name];
@@ -115,10 +121,11 @@ export async function renderServerProperties(ports: Ports, logDir: string): Prom
   });
 }
 
-/** Writes server.properties, log4j2.xml and portent-broker.json into the data dir. */
-export async function writeConfig(paths: DataDirPaths, ports: Ports): Promise<void> {
+/** Writes server.properties (with the SASL listeners' properties, if any), log4j2.xml and portent-broker.json into the data dir. */
+export async function writeConfig(paths: DataDirPaths, ports: Ports, sasl?: BrokerSaslOptions): Promise<void> {
   await mkdir(paths.logsDir, { recursive: true });
-  await writeFile(paths.serverProperties, await renderServerProperties(ports, paths.logDir));
+  const properties = await renderServerProperties(ports, paths.logDir) + await renderSaslProperties(sasl, paths.keystore);
+  await writeFile(paths.serverProperties, properties);
   await copyFile(join(deployKafkaDir(), 'log4j2.xml'), paths.log4jConfig);
   await writeFile(paths.state, `${JSON.stringify(ports)}\n`);
 }
@@ -127,11 +134,14 @@ export function isFormatted(paths: DataDirPaths): boolean {
   return existsSync(join(paths.logDir, 'meta.properties'));
 }
 
-/** `kafka.tools.StorageTool format --standalone` with a new cluster id, unless the data dir is already formatted. */
-export async function formatStorage(java: string, libsDir: string, paths: DataDirPaths): Promise<void> {
+/**
+ * `kafka.tools.StorageTool format --standalone` with a new cluster id, unless the data dir is already
+ * formatted; SCRAM users are added here (`--add-scram`), since KRaft keeps them in the metadata log.
+ */
+export async function formatStorage(java: string, libsDir: string, paths: DataDirPaths, sasl?: BrokerSaslOptions): Promise<void> {
   if (isFormatted(paths)) return;
   const args = ['-cp', join(libsDir, '*'), `-Dlog4j2.configurationFile=${paths.log4jConfig}`, `-Dkafka.logs.dir=${paths.logsDir}`,
-    'kafka.tools.StorageTool', 'format', '--standalone', '-t', randomClusterId(), '-c', paths.serverProperties];
+    'kafka.tools.StorageTool', 'format', '--standalone', '-t', randomClusterId(), '-c', paths.serverProperties, ...addScramArgs(sasl)];
   await new Promise<void>((resolve, reject) => {
     execFile(java, args, { timeout: 120_000 }, (err, stdout, stderr) => {
       if (!err) {
@@ -148,7 +158,7 @@ export async function formatStorage(java: string, libsDir: string, paths: DataDi
  * The PLAINTEXT port: `requested` if given (error if taken), else the data dir's previous
  * port if free, else any free port. The controller port: the previous one if free, else any.
  */
-export async function choosePorts(requested: number | undefined, paths: DataDirPaths): Promise<Ports> {
+export async function choosePorts(requested: number | undefined, paths: DataDirPaths, listeners: { sasl?: boolean; ssl?: boolean } = {}): Promise<Ports> {
   const previous = readPreviousPorts(paths);
   let port: number;
   if (requested) {
@@ -163,5 +173,15 @@ export async function choosePorts(requested: number | undefined, paths: DataDirP
   if (controllerPort === undefined || controllerPort === port || !(await isPortFree(controllerPort))) {
     do controllerPort = await pickFreePort(); while (controllerPort === port);
   }
-  return { port, controllerPort };
+  // The authenticated listeners (tests only) take fresh ports each start.
+  const taken = [port, controllerPort];
+  const another = async (): Promise<number> => {
+    let p: number;
+    do p = await pickFreePort(); while (taken.includes(p));
+    taken.push(p);
+    return p;
+  };
+  const saslPort = listeners.sasl === true ? await another() : undefined;
+  const sslPort = listeners.ssl === true ? await another() : undefined;
+  return { port, controllerPort, ...(saslPort === undefined ? {} : { saslPort }), ...(sslPort === undefined ? {} : { sslPort }) };
 }

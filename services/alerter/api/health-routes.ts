@@ -1,7 +1,11 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 
 /** Named conditions that must all hold before the alerter takes traffic, e.g. { subscriptions: () => store.ready }. */
 export type ReadinessChecks = Readonly<Record<string, () => boolean>>;
+
+/** Telemetry.serveMetrics (services/common/telemetry/sdk.ts). */
+export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface ReadinessReport {
   readonly ready: boolean;
@@ -19,8 +23,15 @@ export function readinessReport(checks: ReadinessChecks): ReadinessReport {
  * outage, which fixes nothing. Readiness waits for the subscription table to
  * catch up and the alert consumer to run.
  */
-export function healthRoutes(app: FastifyInstance, checks: ReadinessChecks): void {
+export function healthRoutes(app: FastifyInstance, checks: ReadinessChecks, metrics?: MetricsHandler): void {
   app.get('/healthz', { logLevel: 'warn' }, () => ({ status: 'ok' }));
+  // The Prometheus scrape, next to the probes and outside /v1's bearer tokens (no secret is a metric label).
+  if (metrics !== undefined) {
+    app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, (req, reply) => {
+      reply.hijack();
+      metrics(req.raw, reply.raw);
+    });
+  }
   app.get('/readyz', { logLevel: 'warn' }, (_req, reply) => {
     const report = readinessReport(checks);
     return reply.code(report.ready ? 200 : 503).send(report);

@@ -1,4 +1,4 @@
-import type { Advisory, Alert, ConnectionBatch, DeliveryAttempt, DeliveryTask, PortStats, Silence, Subscription } from './generated-types.ts';
+import type { Advisory, Alert, ConnectionBatch, DeliveryAttempt, DeliveryTask, PortPartial, PortStats, Silence, Subscription } from './generated-types.ts';
 import { readSchemaFile } from './schema-files.ts';
 import { SingleObjectCodec } from './single-object.ts';
 
@@ -11,3 +11,4 @@ export const advisoryCodec = new SingleObjectCodec<Advisory>(readSchemaFile('adv
 export const silenceCodec = new SingleObjectCodec<Silence>(readSchemaFile('silence'));
 export const deliveryAttemptCodec = new SingleObjectCodec<DeliveryAttempt>(readSchemaFile('delivery-attempt'));
 export const deliveryTaskCodec = new SingleObjectCodec<DeliveryTask>(readSchemaFile('delivery-task'));
+export const portPartialCodec = new SingleObjectCodec<PortPartial>(readSchemaFile('port-partial'));

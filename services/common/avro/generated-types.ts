@@ -170,6 +170,60 @@ export interface DeliveryTask {
   alert: Buffer;
 }
 
+/** services/detector/sketch/hll.ts: an exact set of 32-bit hashes while small, else 2^precision HyperLogLog registers. */
+export interface DistinctSketch {
+  precision: number;
+  registers: null | Buffer;
+  /** Open-addressing table of 32-bit little-endian hashes, 0 = empty slot. */
+  set: null | Buffer;
+  size: number;
+}
+
+/** services/detector/scanners.ts: per tracked source (in order of first sight) its attempts and distinct destinations, 32-bit little-endian. */
+export interface ScannerTally {
+  ips: string[];
+  attempts: Buffer;
+  destinations: Buffer;
+  untracked: number;
+  scanners: number;
+}
+
+export interface PartialWindow {
+  windowStart: number;
+  /** The source partition's watermark has passed the window's end: nothing more will be added. */
+  final: boolean;
+  attempts: number;
+  newSources: number;
+  dscSources: number;
+  sources: DistinctSketch;
+  destinations: DistinctSketch;
+  scanners: ScannerTally;
+  sensors: string[];
+}
+
+/** Internal (detector to detector): the partial windows of one sub-key of a hot port, as counted by the detector instance that owns the sub-key's partition, for the instance that merges them. Record key: '<protocol>/<port>' (the real port). Each window is a cumulative snapshot, not a delta: the merger keeps, per (sub-key, source partition, window), the snapshot with the highest `through` and replaces it, so a resent partial never counts twice. */
+export interface PortPartial {
+  protocol: Protocol;
+  port: number;
+  /** k of the record key '<protocol>/<port>#k/n' the events came under. */
+  subKey: number;
+  /** n: how many sub-keys the sensors split the port into. */
+  split: number;
+  /** Partition of the connections topic the sub-key's records are in. */
+  sourcePartition: number;
+  /** Offset of the last connections record the snapshots include: a snapshot with a higher offset includes everything one with a lower offset does. */
+  through: number;
+  /** The source partition's watermark (epoch ms): windows ending at or before it are final. */
+  watermark: null | number;
+  /** Newest event time seen on the source partition (epoch ms). */
+  maxEventTime: null | number;
+  /** The sub-key was idle long enough that its owner forgot it: the merger stops waiting for it. */
+  retired: boolean;
+  /** Sensors heard on the source partition (any port) within the last hour of event time: breadth. */
+  sensorsKnown: string[];
+  windows: PartialWindow[];
+}
+
 /** Figures of one closed window for one (protocol, port). Record key: '<protocol>/<port>'. */
 export interface PortStats {
   protocol: Protocol;

@@ -14,6 +14,7 @@
  * | alerter-retries.v1   | subscription id| DeliveryTask                   | delete  |
  * | dead-letter.v1       | original key   | original bytes, reason headers | delete  |
  * | detector-state.v1    | group|partition[|port] | JSON checkpoint (internal)      | compact |
+ * | port-partials.v1     | "tcp/445"      | PortPartial (internal)         | delete  |
  *
  * Keying connections by protocol/port puts every event of a port in one
  * partition, so one detector instance owns a port's window and baseline.
@@ -36,6 +37,8 @@ export interface TopicNames {
   readonly alerterRetries: string;
   /** The detector's checkpoints (services/detector/checkpoint.ts): internal, not a contract. */
   readonly detectorState: string;
+  /** Partial windows of a hot port's sub-keys, to the instance that merges them (services/detector/merge.ts): internal. */
+  readonly portPartials: string;
 }
 
 export function topicNames(prefix: string): TopicNames {
@@ -50,6 +53,7 @@ export function topicNames(prefix: string): TopicNames {
     deliveryAttempts: `${prefix}delivery-attempts.v1`,
     alerterRetries: `${prefix}alerter-retries.v1`,
     detectorState: `${prefix}detector-state.v1`,
+    portPartials: `${prefix}port-partials.v1`,
   });
 }
 
@@ -70,6 +74,9 @@ export function topicSpecs(names: TopicNames, partitions: number): TopicSpec[] {
     { name: names.silences, partitions: 1, config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' } },
     // One changelog partition per input partition: a checkpoint is one atomic record batch. Large messages: a hot port's sketches.
     { name: names.detectorState, partitions, config: { 'cleanup.policy': 'compact', 'max.message.bytes': String(64 * 1024 * 1024) } },
+    // Keyed by the real port; read only by the merging detector, which checkpoints what it merged: a day covers any restart.
+    // Large messages: a sub-key's window carries two sketches (16 KiB each when dense) and up to 4,096 tracked sources.
+    { name: names.portPartials, partitions, config: { 'cleanup.policy': 'delete', 'retention.ms': String(DAY_MS), 'max.message.bytes': String(16 * 1024 * 1024) } },
   ];
 }
 

@@ -46,8 +46,17 @@ export interface InBatch {
   readonly topic: string;
   readonly partition: number;
   readonly records: readonly InRecord[];
+  /** The partition's high watermark when the batch was fetched: the offset one past its last record (consumer lag = this - next offset). */
+  readonly highWatermark: string;
   /** Keep the group membership alive during long work on one batch. */
   heartbeat(): Promise<void>;
+  /**
+   * Read this partition again from `offset` (e.g. back to where a restored
+   * checkpoint ends): the rest of the current fetch for the partition is
+   * dropped, and the offset is committed as the group's position before the
+   * next fetch. Optional so that test doubles need not provide it.
+   */
+  seek?(offset: string): void;
 }
 
 export interface RecordProducer {
@@ -190,7 +199,9 @@ export class KafkaTransport {
               value: m.value,
               headers: fromHeaders(m.headers),
             }));
-            await handler({ topic: batch.topic, partition: batch.partition, records, heartbeat: () => payload.heartbeat() });
+            await handler({ topic: batch.topic, partition: batch.partition, records, highWatermark: batch.highWatermark, heartbeat: () => payload.heartbeat(), seek: (offset) => {
+              consumer.seek({ topic: batch.topic, partition: batch.partition, offset });
+            } });
           },
         });
       },

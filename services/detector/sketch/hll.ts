@@ -124,7 +124,8 @@ export class DistinctCounter {
       this.#densify();
       return;
     }
-    this.#set = new Uint32Array(old.length * 2);
+    // Grow 4× (rehashing half as often as doubling), never past the largest exact set (2^p bytes).
+    this.#set = new Uint32Array(Math.min(old.length * 4, (1 << this.p) / 4));
     this.#setSize = 0;
     for (const h of old) if (h !== 0) this.#insert(h);
   }

@@ -28,17 +28,25 @@ export interface EveFields {
 const MAX_DEPTH = 32;
 const QUOTE = 34;
 /** Where a member is: the top-level object, "flow", "tcp", or any other object. */
-const TOP = 0;
-const FLOW = 1;
-const TCP = 2;
-const OTHER = 3;
+export const TOP = 0;
+export const FLOW = 1;
+export const TCP = 2;
+export const OTHER = 3;
+/** Field ids of fieldOf: the members whose value is the "flow" and "tcp" objects. */
+export const FLOW_FIELD = 9;
+export const TCP_FIELD = 10;
 
 /** The fields of `t`, or undefined when JSON.parse must decide. */
 export function scanEve(t: string): EveFields | undefined {
-  const e: EveFields = { timestamp: undefined, eventType: undefined, srcIp: undefined, srcPort: undefined, destIp: undefined, destPort: undefined, proto: undefined, icmpType: undefined, flowStart: undefined, pktsToClient: undefined, tcpFlagsTc: undefined };
   if (t.charCodeAt(0) !== 123 || NOT_SCANNED.test(t)) return undefined;
+  const e = noFields();
   const end = object(t, 1, 1, TOP, e);
   return end === t.length ? e : undefined;
+}
+
+/** All fields absent. */
+export function noFields(): EveFields {
+  return { timestamp: undefined, eventType: undefined, srcIp: undefined, srcPort: undefined, destIp: undefined, destPort: undefined, proto: undefined, icmpType: undefined, flowStart: undefined, pktsToClient: undefined, tcpFlagsTc: undefined };
 }
 
 function space(t: string, i: number): number {
@@ -116,7 +124,7 @@ function array(t: string, i: number, depth: number): number {
 }
 
 /** The id of a member the sensor reads, by where it is and its key text (between `from` and `to`); 0 for the others. */
-function fieldOf(t: string, from: number, to: number, where: number): number {
+export function fieldOf(t: string, from: number, to: number, where: number): number {
   // Length and one or two characters rule out most keys before a text comparison.
   const len = to - from;
   const c = t.charCodeAt(from);
@@ -155,11 +163,11 @@ function object(t: string, i: number, depth: number, where: number, e: EveFields
     if (t.charCodeAt(i) !== 58) return -1;
     i = space(t, i + 1);
     const from = i;
-    if (e !== undefined && (field === 9 || field === 10) && t.charCodeAt(i) === 123) {
+    if (e !== undefined && (field === FLOW_FIELD || field === TCP_FIELD) && t.charCodeAt(i) === 123) {
       // "flow" / "tcp": a new object replaces what an earlier duplicate said.
-      if (field === 9) e.flowStart = e.pktsToClient = undefined;
+      if (field === FLOW_FIELD) e.flowStart = e.pktsToClient = undefined;
       else e.tcpFlagsTc = undefined;
-      i = depth >= MAX_DEPTH ? -1 : object(t, i + 1, depth + 1, field === 9 ? FLOW : TCP, e);
+      i = depth >= MAX_DEPTH ? -1 : object(t, i + 1, depth + 1, field === FLOW_FIELD ? FLOW : TCP, e);
     } else i = value(t, i, depth);
     if (i < 0) return -1;
     if (e !== undefined && field !== 0) set(e, field, t, from, i);
@@ -174,7 +182,18 @@ function object(t: string, i: number, depth: number, where: number, e: EveFields
 /** Stores the value spanning from..to: a string without its quotes, a number, or null for anything else. */
 function set(e: EveFields, field: number, t: string, from: number, to: number): void {
   const c = t.charCodeAt(from);
-  const v = c === QUOTE ? t.slice(from + 1, to - 1) : c === 45 || isDigit(c) ? Number(t.slice(from, to)) : null;
+  if (field === FLOW_FIELD || field === TCP_FIELD) {
+    // A "flow" or "tcp" that is not an object: it replaces what an earlier duplicate said.
+    if (c === 123) return;
+    if (field === FLOW_FIELD) e.flowStart = e.pktsToClient = undefined;
+    else e.tcpFlagsTc = undefined;
+    return;
+  }
+  store(e, field, c === QUOTE ? t.slice(from + 1, to - 1) : c === 45 || isDigit(c) ? Number(t.slice(from, to)) : null);
+}
+
+/** Stores the value of a scalar field (ids 1..8, 11..13 of fieldOf). */
+export function store(e: EveFields, field: number, v: string | number | null): void {
   switch (field) {
     case 1: e.timestamp = v; break;
     case 2: e.eventType = v; break;
@@ -184,8 +203,6 @@ function set(e: EveFields, field: number, t: string, from: number, to: number): 
     case 6: e.destPort = v; break;
     case 7: e.proto = v; break;
     case 8: e.icmpType = v; break;
-    case 9: if (c !== 123) e.flowStart = e.pktsToClient = undefined; break;
-    case 10: if (c !== 123) e.tcpFlagsTc = undefined; break;
     case 11: e.flowStart = v; break;
     case 12: e.pktsToClient = v; break;
     case 13: e.tcpFlagsTc = v; break;

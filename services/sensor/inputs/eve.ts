@@ -15,15 +15,22 @@ import type { Outcome } from '../../common/avro/generated-types.ts';
 import { canonicalIp } from '../ip.ts';
 import { scanEve } from './eve-scan.ts';
 import type { EveFields } from './eve-scan.ts';
+import { EveTemplates } from './eve-template.ts';
 import { isEchoRequest, portOf, protocolOf } from './lines.ts';
 import type { LineParser } from './lines.ts';
 import { parseIsoMs } from './timestamps.ts';
 
 export function eveParser(): LineParser {
+  const templates = new EveTemplates();
+  const scanned = (text: string): EveFields | undefined => {
+    const e = scanEve(text);
+    if (e !== undefined) templates.learn(text, e);
+    return e;
+  };
   return {
     line(text, where, out, report) {
-      // The scanner answers the common lines; JSON.parse decides the rest (escapes, odd spacing, malformed).
-      const e = scanEve(text) ?? eveFieldsOf(JSON.parse(text));
+      // Templates answer the lines of a known shape, the scanner the other clean lines; JSON.parse decides the rest (escapes, malformed).
+      const e = templates.read(text) ?? scanned(text) ?? eveFieldsOf(JSON.parse(text));
       if (e === undefined) {
         report.skip('not a JSON object', where, text);
         return;

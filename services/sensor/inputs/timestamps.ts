@@ -43,8 +43,26 @@ function fastIsoMs(t: string): number | undefined {
       offsetMin = (two(t, i + 1) * 60 + two(t, t.length - 2)) * (sign === 45 ? -1 : 1);
     } else return undefined;
   }
-  const utc = Date.UTC(two(t, 0) * 100 + two(t, 2), two(t, 5) - 1, two(t, 8), two(t, 11), two(t, 14), two(t, 17), ms);
+  // Date.UTC(y, m, d, h, mi, s, ms) is day(y, m, d) + h*3600000 + mi*60000 + s*1000 + ms (ECMA-262 MakeDate/MakeTime), the same sum.
+  const day = dayMs(t);
+  const utc = day + two(t, 11) * 3_600_000 + two(t, 14) * 60_000 + two(t, 17) * 1000 + ms;
   return Number.isNaN(utc) ? undefined : utc - offsetMin * 60_000;
+}
+
+/**
+ * Date.UTC of the "YYYY-MM-DD" that starts `t`, remembered: a log holds
+ * one date for a day of lines, so only the time of day is parsed per line.
+ */
+let lastDate = '';
+let lastDayMs = NaN;
+function dayMs(t: string): number {
+  if (lastDate.length === 10 && t.startsWith(lastDate)) return lastDayMs;
+  const day = Date.UTC(two(t, 0) * 100 + two(t, 2), two(t, 5) - 1, two(t, 8));
+  if (!Number.isNaN(day)) {
+    lastDate = t.slice(0, 10);
+    lastDayMs = day;
+  }
+  return day;
 }
 
 function slowIsoMs(text: string): number {

@@ -20,6 +20,7 @@ describe('loadAlerterConfig', () => {
     expect(config).toEqual({
       kafkaBrokers: ['127.0.0.1:9092'],
       kafkaSecurity: {},
+      telemetry: { tracesEndpoint: undefined, sampleRatio: 0.01 },
       topicPrefix: 'portent.',
       logLevel: 'info',
       http: { host: '0.0.0.0', port: 8080 },

@@ -48,7 +48,7 @@ export class FakeKafka {
   deliverBatch(values: (Buffer | null)[], timestamp = 0): Promise<void> {
     if (this.#handler === undefined) throw new Error('pipeline is not running');
     const records = values.map((value): InRecord => ({ topic: this.#topic, partition: 0, offset: String(this.#offset++), timestamp, key: 'k', value, headers: {} }));
-    return this.#handler({ topic: this.#topic, partition: 0, records, heartbeat: () => {
+    return this.#handler({ topic: this.#topic, partition: 0, records, highWatermark: String(this.#offset), heartbeat: () => {
         this.heartbeats++;
         return Promise.resolve();
       },

@@ -18,6 +18,19 @@ function drainAll(spool: Spool): SpooledRecord[] {
 }
 
 describe('disk spool', () => {
+  it('keeps a record\'s trace context across a restart, and reads records written without one', () => {
+    const d = dir();
+    const first = new Spool({ dir: d, maxBytes: 1024 * 1024 });
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    first.append([{ ...rec(1), traceparent }, rec(2)]);
+    first.close();
+    const back = drainAll(new Spool({ dir: d, maxBytes: 1024 * 1024 }));
+    expect(back.map((r) => [r.id, r.events, r.traceparent, r.value.length])).toEqual([
+      ['s/run/1', 3, traceparent, 100],
+      ['s/run/2', 3, undefined, 100],
+    ]);
+  });
+
   it('gives records back in order, once, and is empty after', () => {
     const spool = new Spool({ dir: dir(), maxBytes: 1024 * 1024 });
     for (let i = 0; i < 50; i++) spool.append([rec(i)]);

@@ -27,3 +27,24 @@ describe('RotatingBloom', () => {
     expect(bloom.has(22, 7)).toBe(false);
   });
 });
+
+describe('RotatingBloom.pair', () => {
+  it('keeps the two filters apart while sharing their memory and their rotation', () => {
+    const [sources, destinations] = RotatingBloom.pair(21);
+    sources.advance(0);
+    const n = 100_000; // 2 · 2^21 bits for 2 · 100k keys: 21 bits per key, as above
+    for (let i = 0; i < n; i++) sources.put(445, i * 2654435761);
+    for (let i = 0; i < n; i++) destinations.put(445, (i + n) * 2654435761);
+    let missing = 0;
+    let crossed = 0;
+    for (let i = 0; i < n; i++) {
+      if (!sources.has(445, i * 2654435761) || !destinations.has(445, (i + n) * 2654435761)) missing += 1;
+      if (destinations.has(445, i * 2654435761)) crossed += 1;
+    }
+    expect(missing).toBe(0);
+    expect(crossed / n).toBeLessThan(0.002);
+    expect(sources.bytes + destinations.bytes).toBe(new RotatingBloom(21).bytes * 2);
+    destinations.advance(2 * DAY + 1);
+    expect(sources.has(445, 0)).toBe(false);
+  });
+});

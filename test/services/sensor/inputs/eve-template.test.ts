@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { scanEve } from '../../../../services/sensor/inputs/eve-scan.ts';
+import { EveTemplates, readTemplate, templateOf } from '../../../../services/sensor/inputs/eve-template.ts';
+import type { Template } from '../../../../services/sensor/inputs/eve-template.ts';
+import { eveFieldsOf } from '../../../../services/sensor/inputs/eve.ts';
+
+const fixtureLines = readFileSync(new URL('../../../fixtures/sensor/eve.json', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((l) => l.length > 0);
+
+/** What JSON.parse makes of the line, or 'throws'. */
+function general(line: string): ReturnType<typeof eveFieldsOf> | 'throws' {
+  try {
+    return eveFieldsOf(JSON.parse(line));
+  } catch {
+    return 'throws';
+  }
+}
+
+/** The template of a line, as the input makes one: only from a line the scanner read as a flow or alert. */
+function learn(line: string): Template | undefined {
+  const e = scanEve(line);
+  return e !== undefined && (e.eventType === 'flow' || e.eventType === 'alert') ? templateOf(line, e.eventType) : undefined;
+}
+
+/** A template may decline a line (undefined), but when it answers it must say what JSON.parse says. */
+function expectAgreement(tp: Template, line: string): boolean {
+  const fast = readTemplate(tp, line);
+  if (fast === undefined) return false;
+  expect({ line, fields: fast }).toEqual({ line, fields: general(line) });
+  return true;
+}
+
+const BASE = fixtureLines[0] ?? '';
+const tcpFlow = (over: Record<string, string>): string => Object.entries(over).reduce((l, [from, to]) => l.replace(from, to), BASE);
+
+describe('EVE templates', () => {
+  it('are made from the flow and alert lines of the fixture, and read those lines as JSON.parse does', () => {
+    const made = fixtureLines.map(learn).filter((tp) => tp !== undefined);
+    expect(made.length).toBeGreaterThanOrEqual(5);
+    for (const tp of made) for (const line of fixtureLines) expectAgreement(tp, line);
+    for (const line of fixtureLines) {
+      const tp = learn(line);
+      if (tp !== undefined) expect(expectAgreement(tp, line)).toBe(true);
+    }
+  });
+
+  it('read other values in the same shape, including IPv6, other numbers and non-ASCII text', () => {
+    const tp = learn(BASE);
+    expect(tp).toBeDefined();
+    if (tp === undefined) return;
+    const variants = [
+      tcpFlow({ '203.0.113.5': '2001:db8::1', '"dest_port":445': '"dest_port":0', '"tcp_flags_tc":"00"': '"tcp_flags_tc":"12"' }),
+      tcpFlow({ '"src_port":51234': '"src_port":-0', '"pkts_toclient":0': '"pkts_toclient":1.5e3', '"flow_id":1414553948203476': '"flow_id":null' }),
+      tcpFlow({ '"in_iface":"eth0"': '"in_iface":"caf\u00e9 \u{1f600} src_ip:1.2.3.4 \u2028"', '"age":3': '"age":3e-2' }),
+      tcpFlow({ '"state":"new"': '"state":{"nested":"no"}' }),
+    ];
+    const answered = variants.filter((line) => expectAgreement(tp, line));
+    // The last changes the shape (an object where a scalar was): declined.
+    expect(answered).toHaveLength(3);
+    expect(readTemplate(tp, variants[0] ?? '')?.srcIp).toBe('2001:db8::1');
+    expect(readTemplate(tp, variants[2] ?? '')?.srcIp).toBe('203.0.113.5');
+  });
+
+  it('decline what they cannot decide: escapes, other key orders, other value kinds, truncation, trailing text', () => {
+    const tp = learn(BASE);
+    if (tp === undefined) throw new Error('no template');
+    const declined = [
+      tcpFlow({ '"in_iface":"eth0"': '"in_iface":"et\\"h0"' }),
+      tcpFlow({ '"in_iface":"eth0"': '"in_iface":"\\",\\"src_ip\\":\\"9.9.9.9"' }),
+      tcpFlow({ '"src_ip":"203.0.113.5","src_port":51234': '"src_port":51234,"src_ip":"203.0.113.5"' }),
+      tcpFlow({ '"src_port":51234': '"src_port":"51234"' }),
+      tcpFlow({ '"dest_ip":"198.51.100.7"': '"dest_ip":null' }),
+      tcpFlow({ '"in_iface":"eth0"': '"in_iface":"eth0","src_ip":"9.9.9.9"' }),
+      tcpFlow({ '"event_type":"flow"': '"event_type":"alert"' }),
+      tcpFlow({ '"in_iface":"eth0"': '"in_iface":"eth\t0"' }),
+      BASE.slice(0, -1),
+      `${BASE} `,
+      `${BASE}${BASE}`,
+      BASE.replace('{', '{ '),
+    ];
+    for (const line of declined) expect(readTemplate(tp, line), line).toBeUndefined();
+  });
+
+  it('read a nested object with the same key names as JSON.parse does, and make none from duplicate wanted keys', () => {
+    const tunnel = tcpFlow({ '"in_iface":"eth0"': '"in_iface":"eth0","tunnel":{"src_ip":"192.0.2.1","flow":{"start":"x"},"depth":1}' });
+    const tp = learn(tunnel);
+    if (tp === undefined) throw new Error('no template');
+    expect(expectAgreement(tp, tunnel)).toBe(true);
+    expect(readTemplate(tp, tunnel)?.srcIp).toBe('203.0.113.5');
+    expect(readTemplate(tp, tunnel.replace('192.0.2.1', '192.0.2.99'))?.srcIp).toBe('203.0.113.5');
+    expect(learn(tcpFlow({ '"in_iface":"eth0"': '"in_iface":"eth0","src_ip":"9.9.9.9"' }))).toBeUndefined();
+    expect(learn(tcpFlow({ '"age":3': '"age":3,"start":"x"' }))).toBeUndefined();
+    expect(learn(tcpFlow({ '"flow":{': '"flow":null,"flow":{' }))).toBeUndefined();
+  });
+
+  it('take a flat array where their line had one, and no other', () => {
+    const line = tcpFlow({ '"in_iface":"eth0"': '"in_iface":"eth0","metadata":{"flowbits":["a","b"]}' });
+    const tp = learn(line);
+    if (tp === undefined) throw new Error('no template');
+    for (const flowbits of ['[]', '[1,-2.5,true,null,"\u00e9"]', '["x"]']) expect(expectAgreement(tp, line.replace('["a","b"]', flowbits))).toBe(true);
+    for (const flowbits of ['[["a"]]', '[{"a":1}]', '["a", "b"]', '["a",]', '"a"']) expect(readTemplate(tp, line.replace('["a","b"]', flowbits))).toBeUndefined();
+    expect(learn(line.replace('["a","b"]', '[["a"]]'))).toBeUndefined();
+  });
+
+  it('never accept a line JSON.parse rejects, nor read one differently, over thousands of mutations', () => {
+    const templates = fixtureLines.map((l) => [l, learn(l)] as const).filter((p): p is readonly [string, Template] => p[1] !== undefined);
+    let state = 5;
+    const rand = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return (state >>> 8) % n;
+    };
+    const alphabet = ' \t\r\\"{}[]:,.-+eE0123456789tfnul\u00e9\u0001x';
+    let answered = 0;
+    for (let round = 0; round < 6000; round++) {
+      const [base, tp] = templates[round % templates.length] ?? ['', undefined];
+      if (tp === undefined) continue;
+      const chars = Array.from(base);
+      for (let k = 0, n = 1 + rand(3); k < n; k++) {
+        const at = rand(chars.length);
+        const c = alphabet[rand(alphabet.length)] ?? ' ';
+        const op = rand(3);
+        if (op === 0) chars[at] = c;
+        else if (op === 1) chars.splice(at, 0, c);
+        else chars.splice(at, 1);
+      }
+      if (expectAgreement(tp, chars.join(''))) answered++;
+    }
+    // Mutations inside values mostly leave the shape: the templates must have answered many.
+    expect(answered).toBeGreaterThan(600);
+  });
+
+  it('are learnt from flow and alert lines only, and each known shape is read', () => {
+    const templates = new EveTemplates();
+    const dns = fixtureLines.find((l) => l.includes('"event_type":"dns"')) ?? '';
+    const udp = fixtureLines.find((l) => l.includes('"proto":"UDP"') && l.includes('"event_type":"flow"')) ?? '';
+    const learnIfNew = (line: string): void => {
+      const e = templates.read(line) ?? scanEve(line);
+      if (e !== undefined) templates.learn(line, e);
+    };
+    learnIfNew(dns);
+    expect(templates.read(dns)).toBeUndefined();
+    learnIfNew(BASE);
+    expect(templates.read(BASE)).toEqual(general(BASE));
+    // A second shape waits for some unmatched lines first (a template costs a compile).
+    for (let i = 0; i < 40 && templates.read(udp) === undefined; i++) learnIfNew(udp);
+    expect(templates.read(udp)).toEqual(general(udp));
+    expect(templates.read(BASE)).toEqual(general(BASE));
+  });
+});

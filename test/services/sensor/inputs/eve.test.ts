@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ConnectionEvent } from '../../../../services/common/avro/generated-types.ts';
+import { eveParser } from '../../../../services/sensor/inputs/eve.ts';
+import { LineSplitter } from '../../../../services/sensor/inputs/lines.ts';
+import { InputReport } from '../../../../services/sensor/report.ts';
+
+const fixtureLines = readFileSync(new URL('../../../fixtures/sensor/eve.json', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((l) => l.length > 0);
+
+function decode(lines: readonly string[]): { events: ConnectionEvent[]; report: InputReport } {
+  const report = new InputReport();
+  const splitter = new LineSplitter(eveParser(), report);
+  const events = [...splitter.push(Buffer.from(`${lines.join('\n')}\n`)), ...splitter.end()];
+  return { events, report };
+}
+
+/** A member with an escape keeps every line off the fast paths (templates, scanner): JSON.parse reads them all. */
+const viaJsonParse = (line: string): string => (line.endsWith('}') ? `${line.slice(0, -1)},"note":"caf\\u00e9"}` : line);
+
+describe('Suricata EVE input over a long mixed stream', () => {
+  it('gives the same events, skips and skip line numbers as JSON.parse alone', () => {
+    let state = 3;
+    const rand = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return (state >>> 8) % n;
+    };
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      let line = (fixtureLines[rand(fixtureLines.length)] ?? '')
+        .replace('"src_port":51234', `"src_port":${rand(70000)}`)
+        .replace('203.0.113.5', `203.0.${rand(300)}.${rand(256)}`)
+        .replace('09:00:00.123456+0100', `${10 + rand(14)}:${10 + rand(50)}:00.${rand(999999)}+0100`)
+        .replace('"tcp_flags_tc":"00"', `"tcp_flags_tc":"${['00', '12', '14', '1b', 'zz'][rand(5)] ?? ''}"`);
+      // Now and then a line cut short, one with a stray quote, one with the wanted key in a nested object first.
+      const roll = rand(40);
+      if (roll === 0) line = line.slice(0, rand(line.length));
+      else if (roll === 1) line = line.replace('"eth0"', '"et"h0"');
+      else if (roll === 2) line = line.replace('"event_type"', '"tunnel":{"src_ip":"9.9.9.9","dest_port":1},"event_type"');
+      lines.push(line);
+    }
+    const fast = decode(lines);
+    const slow = decode(lines.map(viaJsonParse));
+    expect(fast.events).toEqual(slow.events);
+    expect(fast.report.skipped()).toEqual(slow.report.skipped());
+    const where = (r: InputReport): Record<string, string[]> => Object.fromEntries(Object.entries(r.examples()).map(([reason, ex]) => [reason, ex.map((x) => x.where)]));
+    expect(where(fast.report)).toEqual(where(slow.report));
+    expect(fast.events.length).toBeGreaterThan(1000);
+    expect(Object.keys(fast.report.skipped())).toEqual(expect.arrayContaining(['unparsable line', 'bad port', 'bad timestamp']));
+  });
+});

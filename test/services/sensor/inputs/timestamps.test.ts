@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { parseIsoMs } from '../../../../services/sensor/inputs/timestamps.ts';
+
+describe('ISO timestamps', () => {
+  it('read each line right while the date changes, goes back, or is invalid (the date part is remembered)', () => {
+    const stamps: [string, number][] = [
+      ['2026-11-27T23:59:59.999999+0000', Date.parse('2026-11-27T23:59:59.999Z')],
+      ['2026-11-28T00:00:00.000001+0000', Date.parse('2026-11-28T00:00:00.000Z')],
+      ['2026-11-28T00:00:01Z', Date.parse('2026-11-28T00:00:01Z')],
+      ['2026-11-27T12:00:00.5+0100', Date.parse('2026-11-27T11:00:00.500Z')],
+      ['2026-11-27T12:00:00-05:30', Date.parse('2026-11-27T17:30:00Z')],
+      ['2026-1x-27T12:00:00Z', NaN],
+      ['2026-11-27T1x:00:00Z', NaN],
+      ['2024-02-29T08:00:00Z', Date.parse('2024-02-29T08:00:00Z')],
+      ['2026-11-27 08:00:00', Date.parse('2026-11-27T08:00:00Z')],
+      ['2026-11-27T08:00:00.123456789Z', Date.parse('2026-11-27T08:00:00.123Z')],
+    ];
+    for (let round = 0; round < 3; round++) for (const [text, ms] of stamps) expect({ text, ms: parseIsoMs(text) }).toEqual({ text, ms });
+  });
+});

@@ -1,6 +1,7 @@
 /**
- * The EVE hot path: a line is hundreds of bytes of which the sensor needs a
- * dozen fields. One left-to-right pass validates the whole line as JSON
+ * The EVE scanner, for clean lines of a shape no template (eve-template.ts)
+ * knows yet: a line is hundreds of bytes of which the sensor needs a dozen
+ * fields. One left-to-right pass validates the whole line as JSON
  * (RFC 8259 grammar) and picks out those fields, without building the rest.
  * It gives up (undefined) on what it does not handle -- a backslash escape,
  * a raw control character, nesting deeper than MAX_DEPTH, anything malformed

@@ -142,6 +142,21 @@ export class SubKeyStage {
     return out;
   }
 
+  /**
+   * Wall clock at which changed open windows held back by the interval become
+   * due, if any are: `take` runs only after a fetched batch, so a caller that
+   * wants them shipped while the partition is quiet calls `take` again then.
+   */
+  pendingDueAt(): number | undefined {
+    let at: number | undefined;
+    for (const s of this.#subKeys.values()) {
+      if (s.changed.size === 0) continue;
+      const due = s.shippedAt + this.#opts.partialIntervalMs;
+      at = at === undefined ? due : Math.min(at, due);
+    }
+    return at;
+  }
+
   snapshot(): SubKeySnapshot[] {
     return [...this.#subKeys.values()].map((s) => ({ sub: s.sub, lastEvent: s.lastEvent, windows: [...s.windows.values()].map((w) => w.snapshot()) }));
   }

@@ -30,10 +30,12 @@ import type { WindowSnapshot } from './window.ts';
  *   one that is merely behind, on a slower instance or later in a replay,
  *   must not find its windows closed). Wall-clock, not event time: a replay
  *   runs through hours of event time in seconds.
- * - **FIRING early.** After each batch of partials the oldest open merged
- *   window is checked against the threshold, as an unsplit port's open windows
- *   are after each record. Only the oldest: a faster sub-key's next window must
- *   not fire before the current one is complete (the onset window names the alert).
+ * - **FIRING early.** After each partial the oldest open merged window is
+ *   checked against the threshold, as an unsplit port's open windows are
+ *   after each record (per partial, not per fetched batch: a replay fetches
+ *   differently and must decide the same). Only the oldest: a faster
+ *   sub-key's next window must not fire before the current one is complete
+ *   (the onset window names the alert).
  */
 export const MISSING_WAIT_MS = 30_000;
 
@@ -220,10 +222,17 @@ export class PartialMerger {
     this.#advisories = advisories;
   }
 
-  /** Applies one batch of partials of one partition, then advances every port they touched. */
+  /**
+   * Applies a batch of partials of one partition, advancing the port after
+   * each one: what the merger decides then depends on the partials in log
+   * order, not on how they were fetched, so a merger that replays from its
+   * checkpoint after a crash repeats the same states with the same figures
+   * (a FIRING judged after a whole batch would see a fuller window than one
+   * judged after part of it).
+   */
   apply(partition: number, partials: readonly PortPartial[], nowMs: number): PortOutput {
     const p = this.#partition(partition);
-    const touched = new Set<MergedPort>();
+    const out: PortOutput = { alerts: [], stats: [] };
     for (const partial of partials) {
       const key = `${partial.protocol}/${partial.port}`;
       let port = p.ports.get(key);
@@ -232,10 +241,6 @@ export class PartialMerger {
         p.ports.set(key, port);
       }
       port.apply(partial, this.counters, nowMs);
-      touched.add(port);
-    }
-    const out: PortOutput = { alerts: [], stats: [] };
-    for (const port of touched) {
       port.advance(out);
       p.dirty.add(port);
     }

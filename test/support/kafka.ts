@@ -25,10 +25,15 @@ export function testTransport(clientId = uniqueName('test')): KafkaTransport {
   return new KafkaTransport({ brokers: testBrokers(), clientId, logger: quietLogger });
 }
 
-/** Creates every Portent topic under a fresh random prefix. */
-export async function createTestTopics(transport: KafkaTransport, partitions = 3): Promise<TopicNames> {
+/**
+ * Creates every Portent topic under a fresh random prefix; resolves once the
+ * broker's metadata has them all. `partitionsOf` overrides the partitions of
+ * some topics.
+ */
+export async function createTestTopics(transport: KafkaTransport, partitions = 3, partitionsOf: Partial<Record<keyof TopicNames, number>> = {}): Promise<TopicNames> {
   const names = topicNames(`${uniqueName('t')}.`);
-  await transport.ensureTopics(topicSpecs(names, partitions), 1);
+  const wanted = new Map(Object.entries(partitionsOf).map(([topic, n]) => [names[topic as keyof TopicNames], n]));
+  await transport.ensureTopics(topicSpecs(names, partitions).map((s) => ({ ...s, partitions: wanted.get(s.name) ?? s.partitions })), 1);
   return names;
 }
 
@@ -68,3 +73,4 @@ export async function readUntil(transport: KafkaTransport, topic: string, done: 
 export function serviceEnv(topics: TopicNames): NodeJS.ProcessEnv {
   return { ...process.env, KAFKA_BROKERS: testBrokers().join(','), PORTENT_TOPIC_PREFIX: topics.connections.replace(/connections\.v1$/, '') };
 }
+

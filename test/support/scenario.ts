@@ -1,6 +1,7 @@
 import { connectionBatchCodec } from '../../services/common/avro/codecs.ts';
 import type { RecordProducer } from '../../services/common/kafka/transport.ts';
 import { toBatches } from '../../services/sensor/batching.ts';
+import type { HotPorts } from '../../services/sensor/batching.ts';
 import { replayScenario } from '../../services/sensor/replay.ts';
 import { SCENARIOS, scenarioMinute } from '../../services/sensor/simulator.ts';
 
@@ -26,12 +27,13 @@ export async function publishDemoScenario(producer: RecordProducer, topic: strin
  * Publishes a named simulator scenario as fast as possible, as `sensors`
  * sensors would: each sensor watches its own slice of the monitored space
  * (chosen by a hash of the destination), so breadth across sensors is real.
+ * `hot`: ports published under sub-keys, as a sensor with PORTENT_SENSOR_HOT_PORTS does.
  */
 export async function publishScenario(
   producer: RecordProducer,
   topic: string,
   name: string,
-  opts: { startMs: number; sensors: number; seed?: number; fromMinute?: number; toMinute?: number },
+  opts: { startMs: number; sensors: number; seed?: number; fromMinute?: number; toMinute?: number; hot?: HotPorts },
 ): Promise<number> {
   const scenario = SCENARIOS[name];
   if (scenario === undefined) throw new Error(`scenario ${name} missing`);
@@ -48,7 +50,7 @@ export async function publishScenario(
     const records = [];
     for (let s = 0; s < opts.sensors; s++) {
       const mine = events.filter((e) => sensorOf(e.dstIp) === s);
-      for (const b of toBatches(`sensor-${s}`, mine, 500)) records.push({ key: b.key, value: connectionBatchCodec.encode(b.batch) });
+      for (const b of toBatches(`sensor-${s}`, mine, 500, opts.hot)) records.push({ key: b.key, value: connectionBatchCodec.encode(b.batch) });
     }
     await producer.send(topic, records);
     published += events.length;

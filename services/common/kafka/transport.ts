@@ -209,21 +209,37 @@ export class KafkaTransport {
     };
   }
 
-  /** Creates missing topics; existing ones are left as they are. */
+  /**
+   * Creates missing topics (existing ones are left as they are) and resolves
+   * once the broker's metadata shows every partition of each with a leader.
+   *
+   * kafkajs's own wait (`waitForLeaders`) tolerates only LEADER_NOT_AVAILABLE,
+   * but a KRaft broker answers UNKNOWN_TOPIC_OR_PARTITION until it has applied
+   * new topics, and kafkajs then throws although the topics were created: under
+   * load, a producer started next failed with "This server does not host this
+   * topic-partition". Here that answer means "created, not visible yet", and
+   * the metadata is polled until it settles (30 s at most).
+   */
   async ensureTopics(specs: readonly TopicSpec[], replicationFactor: number): Promise<void> {
     await this.#withAdmin(async (admin) => {
       const existing = new Set(await admin.listTopics());
       const missing = specs.filter((s) => !existing.has(s.name));
       if (missing.length === 0) return;
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((s) => ({
-          topic: s.name,
-          numPartitions: s.partitions,
-          replicationFactor,
-          configEntries: Object.entries(s.config).map(([name, value]) => ({ name, value })),
-        })),
-      });
+      try {
+        await admin.createTopics({
+          waitForLeaders: false,
+          topics: missing.map((s) => ({
+            topic: s.name,
+            numPartitions: s.partitions,
+            replicationFactor,
+            configEntries: Object.entries(s.config).map(([name, value]) => ({ name, value })),
+          })),
+        });
+      } catch (err) {
+        // Another client created one of them meanwhile: fine, it exists.
+        if (errorType(err) !== 'TOPIC_ALREADY_EXISTS') throw err;
+      }
+      await settled(admin, missing, 30_000);
     });
   }
 
@@ -243,6 +259,34 @@ export class KafkaTransport {
     } finally {
       await admin.disconnect();
     }
+  }
+}
+
+/** kafkajs's error type name (e.g. UNKNOWN_TOPIC_OR_PARTITION), if any. */
+function errorType(err: unknown): string | undefined {
+  const type = (err as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? type : undefined;
+}
+
+/** Metadata answers of a broker that has not applied new topics yet. */
+const SETTLING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
+
+/** Polls the metadata until every topic of `specs` has all its partitions, each with a leader. */
+async function settled(admin: Admin, specs: readonly TopicSpec[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.name) });
+      const ready = specs.every((s) => {
+        const t = topics.find((m) => m.name === s.name);
+        return t !== undefined && t.partitions.length === s.partitions && t.partitions.every((p) => p.leader >= 0);
+      });
+      if (ready) return;
+    } catch (err) {
+      if (!SETTLING.has(errorType(err) ?? '') || Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics not ready within ${timeoutMs} ms: ${specs.map((s) => s.name).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
 

@@ -115,6 +115,23 @@ describe('hot-port merge', () => {
     expect(twice.counters.stale + twice.counters.late).toBeGreaterThan(0);
   });
 
+  it('decides the same alerts, FIRING included, however the partials are batched (a merger replaying after a crash)', () => {
+    const all: PortPartial[] = [];
+    split(traffic(), 4, (p) => {
+      all.push(...p);
+      return [];
+    });
+    const merged = (chunk: number) => {
+      const merger = new PartialMerger(opts, () => []);
+      const alerts: Alert[] = [];
+      for (let i = 0; i < all.length; i += chunk) alerts.push(...merger.apply(0, all.slice(i, i + chunk), 0).alerts);
+      return alerts;
+    };
+    const one = merged(1);
+    expect(one.map((a) => a.state)).toEqual(['FIRING', 'UPDATED', 'UPDATED', 'RESOLVED']);
+    for (const chunk of [2, 7, 25]) expect(merged(chunk)).toEqual(one);
+  });
+
   it('closes a merged window only when every sub-key is past it', () => {
     const merger = new PartialMerger(opts, () => []);
     const stage = new Detector(opts);

@@ -4,43 +4,16 @@
  * killed with SIGKILL mid-stream, B takes A's partitions over from the
  * checkpoints. No window may be lost and no alert may fire twice.
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { alertCodec, portStatsCodec } from '../../../services/common/avro/codecs.ts';
 import type { Alert } from '../../../services/common/avro/generated-types.ts';
 import type { InRecord } from '../../../services/common/kafka/transport.ts';
-import { waitForHttp } from '../../../tools/demo/processes.ts';
-import { pickFreePort } from '../../../tools/local-kafka/config.ts';
+import { startDetectorProcess as startDetector } from '../../support/detector-process.ts';
 import { createTestTopics, readUntil, serviceEnv, testProducer, testTransport, uniqueName } from '../../support/kafka.ts';
 import { DEMO_START, publishScenario } from '../../support/scenario.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..', '..');
-
-async function startDetector(name: string, env: NodeJS.ProcessEnv, logDir: string) {
-  const healthPort = await pickFreePort();
-  const logFile = join(logDir, `${name}.log`);
-  const child = spawn(process.execPath, [join(ROOT, 'services', 'detector', 'main.ts')], {
-    env: { ...env, PORTENT_DETECTOR_HEALTH_PORT: String(healthPort) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log = createWriteStream(logFile);
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      resolve();
-    });
-  });
-  onTestFinished(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  });
-  await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, 60_000, () => child.exitCode === null);
-  return { child, logFile, exited };
-}
 
 const decodeAlerts = (rs: InRecord[]): Alert[] => rs.map((r) => alertCodec.decode(r.value ?? Buffer.alloc(0)));
 const essentials = (a: Alert) => JSON.stringify([a.state, a.windowStart, a.figures, a.severity, a.shape, a.wormRisk.level]);
@@ -63,8 +36,7 @@ describe('detector failover (real processes, real broker)', () => {
     const b = await startDetector('b', env, logDir);
     // Kill A while it is busy with the next minutes (whatever it had produced but not committed is repeated by B).
     await publishScenario(producer, topics.connections, 'demo', { startMs: DEMO_START, sensors: 1, fromMinute: 14, toMinute: 20 });
-    a.child.kill('SIGKILL');
-    await a.exited;
+    await a.kill();
     await publishScenario(producer, topics.connections, 'demo', { startMs: DEMO_START, sensors: 1, fromMinute: 20 });
 
     const alerts = decodeAlerts(await readUntil(transport, topics.alerts, (r) => decodeAlerts(r).some((x) => x.state === 'RESOLVED'), 90_000));

@@ -140,17 +140,19 @@ export class BatchDecoder {
         r.long(); // the block's size in bytes: not needed when reading every item
       }
       out.reserve(n + count);
+      // The columns only change in reserve(): held in locals for the block.
+      const { time, protocol, srcStart, srcEnd, srcHash, dstHash, port } = out;
       for (let k = 0; k < count; k++, n++) {
-        out.time[n] = r.long();
-        out.protocol[n] = r.symbol(PROTOCOL_SYMBOLS);
+        time[n] = r.long();
+        protocol[n] = r.symbol(PROTOCOL_SYMBOLS);
         r.string();
-        out.srcStart[n] = r.start;
-        out.srcEnd[n] = r.pos;
-        out.srcHash[n] = hashBytes(value, r.start, r.pos);
+        srcStart[n] = r.start;
+        srcEnd[n] = r.pos;
+        srcHash[n] = hashBytes(value, r.start, r.pos);
         r.long(); // srcPort
         r.string();
-        out.dstHash[n] = hashBytes(value, r.start, r.pos);
-        out.port[n] = r.long();
+        dstHash[n] = hashBytes(value, r.start, r.pos);
+        port[n] = r.long();
         r.symbol(OUTCOME_SYMBOLS);
       }
     }

@@ -5,6 +5,8 @@ import type { PortentErrorOptions } from '../common/errors.ts';
 export const DetectorErrorCodes = {
   EMPTY_RECORD: 'DETECTOR_ERR_EMPTY_RECORD',
   LATE_EVENT: 'DETECTOR_ERR_LATE_EVENT',
+  /** The transport cannot seek, which resuming from a checkpoint older than the committed offsets needs. */
+  SEEK_UNSUPPORTED: 'DETECTOR_ERR_SEEK_UNSUPPORTED',
 } as const;
 
 export type DetectorErrorCode = (typeof DetectorErrorCodes)[keyof typeof DetectorErrorCodes];

@@ -165,7 +165,7 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
     if (checkpointing && from !== null && BigInt(first.offset) > from) {
       // The group's committed position is past the checkpoint (offsets are committed after every batch,
       // checkpoints only every interval): read the partition again from where its state ends.
-      if (batch.seek === undefined) throw new Error('the consumer cannot seek; the detector needs it to resume from its checkpoint');
+      if (batch.seek === undefined) throw new DetectorError(DetectorErrorCodes.SEEK_UNSUPPORTED, 'the consumer cannot seek; the detector needs it to resume from its checkpoint');
       batch.seek(from.toString());
       counters.seeks += 1;
       log.info({ partition: p, from: from.toString(), fetched: first.offset }, 'reading again from the checkpoint');

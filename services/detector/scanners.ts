@@ -109,12 +109,13 @@ export class ScannerTable {
    * README): tallies are then whole in one table and simply carried over.
    */
   mergeDisjoint(other: ScannerTable): void {
+    const hashes = other.#slotHashes();
     other.#ips.forEach((ip, slot) => {
       if (this.#ips.length >= this.#opts.maxTracked) {
         this.untracked += 1;
         return;
       }
-      const mine = this.#track(ip, other.#hashOf(slot));
+      const mine = this.#track(ip, hashes[slot] ?? 0);
       this.#attempts[mine] = other.#attempts[slot] ?? 0;
       this.#destinations[mine] = other.#destinations[slot] ?? 0;
       if ((other.#destinations[slot] ?? 0) >= this.#opts.scannerDestinations) this.scanners += 1;
@@ -158,11 +159,15 @@ export class ScannerTable {
     }
   }
 
-  /** The source hash of a slot (merging: rare, so a scan of the index). */
-  #hashOf(slot: number): number {
+  /** Each slot's source hash, read off the index (merging only). */
+  #slotHashes(): Uint32Array {
     const index = this.#index;
-    for (let i = 1; i < index.length; i += 2) if (index[i] === slot + 1) return index[i - 1] ?? 0;
-    return 0;
+    const hashes = new Uint32Array(this.#ips.length);
+    for (let i = 1; i < index.length; i += 2) {
+      const slot = (index[i] ?? 0) - 1;
+      if (slot >= 0) hashes[slot] = index[i - 1] ?? 0;
+    }
+    return hashes;
   }
 
   /** Gives a new source the next slot. */

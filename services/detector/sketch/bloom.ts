@@ -124,11 +124,26 @@ export class RotatingBloom {
     }
   }
 
-  /** Adds the key; returns whether it was (probably) there already. */
+  /** Adds the key; returns whether it was (probably) there already. One pass: the bits are tested as they are set. */
   add(portHash: number, addressHash: number): boolean {
-    const seen = this.has(portHash, addressHash);
-    this.put(portHash, addressHash);
-    return seen;
+    const gen = this.#g;
+    const h = fmix32(addressHash ^ portHash);
+    const g = fmix32((addressHash + Math.imul(portHash, 0x9e3779b1) + this.#salt) >>> 0);
+    const b = h & (gen.blocks - 1);
+    const base = gen.blockOf(b, gen.current);
+    const words = gen.words;
+    const step = (g >>> 16) | 1;
+    let seen = true;
+    for (let i = 0; i < K; i++) {
+      const bit = (g + i * step) & 511;
+      const w = words[base + (bit >>> 5)] ?? 0;
+      const mask = 1 << (bit & 31);
+      if ((w & mask) === 0) {
+        seen = false;
+        words[base + (bit >>> 5)] = w | mask;
+      }
+    }
+    return seen || test(words, gen.blockOf(b, gen.current ^ 1), g);
   }
 }
 

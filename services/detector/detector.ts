@@ -190,6 +190,11 @@ export class Detector {
     return { ...out, late: out.late + late };
   }
 
+  /** When the partition's sub-keys next have partial windows due (hot-ports.ts); undefined: none pending. */
+  partialsDueAt(partition: number): number | undefined {
+    return this.#stages.get(partition)?.pendingDueAt();
+  }
+
   /** The sub-keys' partial windows to ship after a batch whose last record is at offset `through` (hot-ports.ts). */
   takePartials(partition: number, through: bigint, nowMs: number): PortPartial[] {
     const stage = this.#stages.get(partition);

@@ -10,6 +10,7 @@ import { Detector } from './detector.ts';
 import type { DetectorOptions, DetectorOutput } from './detector.ts';
 import { DetectorError, DetectorErrorCodes } from './errors.ts';
 import { ingestSubKeyRecord, newHotPortCounters, partialRecords, startPartialMerger } from './hot-port-pipeline.ts';
+import { PartialTimer } from './partial-timer.ts';
 import type { HotPortCounters } from './hot-port-pipeline.ts';
 import { observeDetector } from './telemetry.ts';
 import { withRecordSpan } from './tracing.ts';
@@ -140,14 +141,29 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
     }
   };
 
+  // Partials that fall due after a partition's last batch (a quiet partition) are shipped on a timer.
+  const partialTimer = new PartialTimer(async (p) => {
+    const h = held.get(p);
+    if (h === undefined || h === null) return undefined;
+    try {
+      await opts.producer.send(opts.topics.portPartials, partialRecords(detector, p, h - 1n, hotPorts));
+    } catch (err) {
+      log.warn({ err, partition: p }, 'timed partial shipment failed; the next batch or the window close ships it');
+    }
+    return detector.partialsDueAt(p);
+  });
+
   const handle = async (batch: InBatch): Promise<void> => {
     const began = performance.now();
+    partialTimer.batchStarted(batch.partition);
     try {
       await handleBatch(batch);
       telemetry.batchHandled((performance.now() - began) / 1000);
       lag.handled(batch);
+      partialTimer.batchEnded(batch.partition, detector.partialsDueAt(batch.partition));
     } catch (err) {
       // The batch will be fetched again: forget the half-applied state, so that it is restored from the checkpoint.
+      partialTimer.batchEnded(batch.partition, undefined);
       held.delete(batch.partition);
       checkpointedAt.delete(batch.partition);
       detector.drop(batch.partition);
@@ -220,6 +236,7 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
     hotPorts,
     started,
     close: async () => {
+      partialTimer.close();
       await consumer.close();
       await merger?.close();
       await advisories.close();

@@ -11,7 +11,7 @@ import type { HotPorts } from '../../../services/sensor/batching.ts';
 import { replayScenario } from '../../../services/sensor/replay.ts';
 import { SCENARIOS } from '../../../services/sensor/simulator.ts';
 import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, uniqueName } from '../../support/kafka.ts';
-import { DEMO_START } from '../../support/scenario.ts';
+import { DEMO_START, publishScenario } from '../../support/scenario.ts';
 
 /** The demo scenario as a sensor publishes it, with tcp/445 optionally split into sub-keys. */
 async function publishDemo(producer: RecordProducer, topic: string, hot?: HotPorts): Promise<void> {
@@ -68,5 +68,21 @@ describe('hot ports (real broker)', () => {
       expect(a.topScanners.map((s) => s.ip)).toEqual(e.topScanners.map((s) => s.ip));
     }
     expect(splitDetectors.reduce((n, d) => n + d.hotPorts.partialsMerged, 0)).toBeGreaterThan(0);
+  });
+
+  it('fires on a split port when the input stops inside the onset window (partials shipped on a timer)', async () => {
+    const transport = testTransport();
+    const producer = await testProducer(transport);
+    const topics = await createTestTopics(transport);
+    const [detector] = detectors(transport, producer, topics, 1);
+    await detector?.started;
+    // Background, then the surge's first minute, and nothing more: the onset window never closes. Published
+    // minute by minute while the detector runs, so the last batches come within the partial interval of an
+    // earlier shipment, and only a timed shipment can bring the onset to the merger.
+    await publishScenario(producer, topics.connections, 'demo', { startMs: DEMO_START, sensors: 1, toMinute: 13, hot: { ports: new Set([portNumber('TCP', 445)]), split: 4 } });
+    const records = await readUntil(transport, topics.alerts, (rs) => rs.some((r) => alertCodec.decode(r.value ?? Buffer.alloc(0)).port === 445), 60_000);
+    const firing = records.map((r) => alertCodec.decode(r.value ?? Buffer.alloc(0))).find((a) => a.port === 445);
+    expect(firing?.state).toBe('FIRING');
+    expect(firing?.onsetWindowStart).toBe(DEMO_START + 12 * 60_000);
   });
 });

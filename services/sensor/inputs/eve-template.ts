@@ -1,14 +1,14 @@
 /**
- * EVE line templates, the hot path for a stream of lines of one shape.
+ * EVE line templates: one per line shape (eve-templates.ts merges them).
  *
- * Suricata writes every flow (or alert) event with the same members in the
- * same order; only the values change. The first line of a shape that the
- * scanner (eve-scan.ts) accepts is turned into a regular expression: its
- * keys, punctuation and spacing literally, its event_type value literally,
- * every other scalar value a hole that takes any JSON scalar, with capture
- * groups on the members the sensor reads. V8 compiles the expression to
- * machine code, which checks a whole line several times faster than a
- * JavaScript pass over its characters (README, Performance).
+ * Suricata writes the events of one shape with the same members in the same
+ * order; only the values change. A line of a new shape that the scanner
+ * (eve-scan.ts) accepts is turned into a regular expression: its keys,
+ * punctuation and spacing literally, its event_type value literally, a hole
+ * for every other value, with one capture group for each member the sensor
+ * reads (which then takes the kind of value the line had). V8 compiles the
+ * expression to machine code, which checks a whole line several times
+ * faster than a JavaScript pass over its characters (README, Performance).
  *
  * Exactness: a template is made from a line that is valid JSON; each hole
  * admits exactly the JSON scalars without escapes or control characters (or
@@ -36,12 +36,26 @@ const WANTED_NUMBER = `(${NUMBER_RE})`;
 const WANTED_LITERAL = '(?:true|false|null)()';
 const ARRAY = String.raw`\[(?:${SCALAR}(?:,${SCALAR})*)?\]`;
 const EVENT_TYPE = 2;
-const STRING_KIND = 0;
-const NUMBER_KIND = 1;
-const LITERAL_KIND = 2;
-type Kind = typeof STRING_KIND | typeof NUMBER_KIND | typeof LITERAL_KIND;
+export const STRING_KIND = 0;
+export const NUMBER_KIND = 1;
+export const LITERAL_KIND = 2;
+export type Kind = typeof STRING_KIND | typeof NUMBER_KIND | typeof LITERAL_KIND;
+
+/**
+ * A piece of a template: literal text up to a hole and the hole (or, last,
+ * the text to the end of the line). `field` is the id (eve-scan.ts fieldOf)
+ * of a wanted hole, whose pattern then holds exactly one capture group; 0 for
+ * no capture.
+ */
+export interface Token {
+  readonly src: string;
+  readonly field: number;
+  readonly kind: Kind;
+}
 
 export interface Template {
+  readonly tokens: readonly Token[];
+  /** The template alone, for reading with readTemplate (EveTemplates merges the tokens of all). */
   readonly re: RegExp;
   /** The field id (eve-scan.ts fieldOf) of each wanted hole, in order. */
   readonly fields: readonly number[];
@@ -67,17 +81,15 @@ export function readTemplate(tp: Template, t: string): EveFields | undefined {
 
 interface Build {
   readonly t: string;
-  /** Start of the text not yet copied into `src`. */
+  /** Start of the text not yet copied into a token. */
   lit: number;
-  src: string;
-  readonly fields: number[];
-  readonly kinds: Kind[];
+  readonly tokens: Token[];
 }
 
 const escapeRe = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 
-function hole(b: Build, from: number, to: number, pattern: string): void {
-  b.src += escapeRe(b.t.slice(b.lit, from)) + pattern;
+function hole(b: Build, from: number, to: number, pattern: string, field = 0, kind: Kind = LITERAL_KIND): void {
+  b.tokens.push({ src: escapeRe(b.t.slice(b.lit, from)) + pattern, field, kind });
   b.lit = to;
 }
 
@@ -88,10 +100,17 @@ function hole(b: Build, from: number, to: number, pattern: string): void {
  * non-scalar wanted members.
  */
 export function templateOf(t: string, eventType: string): Template | undefined {
-  const b: Build = { t, lit: 0, src: '^', fields: [], kinds: [] };
+  const b: Build = { t, lit: 0, tokens: [] };
   if (object(b, 1, TOP) !== t.length) return undefined;
-  b.src += `${escapeRe(t.slice(b.lit))}$`;
-  return { re: new RegExp(b.src), fields: b.fields, kinds: b.kinds, eventType };
+  b.tokens.push({ src: escapeRe(t.slice(b.lit)), field: 0, kind: LITERAL_KIND });
+  const wanted = b.tokens.filter((tk) => tk.field !== 0);
+  return {
+    tokens: b.tokens,
+    re: new RegExp(`^${b.tokens.map((tk) => tk.src).join('')}$`),
+    fields: wanted.map((tk) => tk.field),
+    kinds: wanted.map((tk) => tk.kind),
+    eventType,
+  };
 }
 
 const space = (t: string, i: number): number => {
@@ -142,9 +161,7 @@ function member(b: Build, i: number, field: number): number | undefined {
     return end;
   }
   const kind = c === 34 ? STRING_KIND : c === 116 || c === 102 || c === 110 ? LITERAL_KIND : NUMBER_KIND;
-  hole(b, i, end, kind === STRING_KIND ? WANTED_STRING : kind === LITERAL_KIND ? WANTED_LITERAL : WANTED_NUMBER);
-  b.fields.push(field);
-  b.kinds.push(kind);
+  hole(b, i, end, kind === STRING_KIND ? WANTED_STRING : kind === LITERAL_KIND ? WANTED_LITERAL : WANTED_NUMBER, field, kind);
   return end;
 }
 
@@ -170,40 +187,5 @@ function arrayEnd(t: string, i: number): number | undefined {
     const next = t.charCodeAt(i);
     if (next === 93) return i + 1;
     if (next !== 44) return undefined;
-  }
-}
-
-const MAX_TEMPLATES = 8;
-/** A template is made from at most one line in this many that none matched (a regular expression costs ~100 lines to compile). */
-const LEARN_EVERY = 32;
-
-/** The templates of one input, most recently matched first. */
-export class EveTemplates {
-  readonly #list: Template[] = [];
-  #misses = LEARN_EVERY;
-
-  read(t: string): EveFields | undefined {
-    const list = this.#list;
-    for (let k = 0; k < list.length; k++) {
-      const tp = list[k];
-      const e = tp === undefined ? undefined : readTemplate(tp, t);
-      if (e === undefined || tp === undefined) continue;
-      if (k > 0) {
-        list.splice(k, 1);
-        list.unshift(tp);
-      }
-      return e;
-    }
-    return undefined;
-  }
-
-  /** Called with a line no template matched and that the scanner read as `e`. */
-  learn(t: string, e: EveFields): void {
-    if ((e.eventType !== 'flow' && e.eventType !== 'alert') || ++this.#misses < LEARN_EVERY) return;
-    this.#misses = 0;
-    const tp = templateOf(t, e.eventType);
-    if (tp === undefined) return;
-    if (this.#list.length >= MAX_TEMPLATES) this.#list.pop();
-    this.#list.unshift(tp);
   }
 }

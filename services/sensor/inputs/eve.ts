@@ -15,7 +15,7 @@ import type { Outcome } from '../../common/avro/generated-types.ts';
 import { canonicalIp } from '../ip.ts';
 import { scanEve } from './eve-scan.ts';
 import type { EveFields } from './eve-scan.ts';
-import { EveTemplates } from './eve-template.ts';
+import { EveTemplates } from './eve-templates.ts';
 import { isEchoRequest, portOf, protocolOf } from './lines.ts';
 import type { LineParser } from './lines.ts';
 import { parseIsoMs } from './timestamps.ts';

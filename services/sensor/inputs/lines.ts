@@ -29,13 +29,20 @@ export class LineSplitter {
 
   push(chunk: Buffer): ConnectionEvent[] {
     const out: ConnectionEvent[] = [];
-    const text = this.#rest + chunk.toString('utf8');
+    const text = chunk.toString('utf8');
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+    let nl = text.indexOf('\n');
+    if (nl >= 0 && this.#rest.length > 0) {
+      this.#one(this.#rest + text.slice(0, nl), out);
+      this.#rest = '';
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    for (; nl >= 0; nl = text.indexOf('\n', start)) {
       this.#one(text.slice(start, nl), out);
       start = nl + 1;
     }
-    this.#rest = text.slice(start);
+    this.#rest = this.#rest + text.slice(start);
     if (this.#rest.length > MAX_LINE) {
       if (!this.#overlong) this.#report.skip('line too long', `line ${this.#lineNo + 1}`, this.#rest);
       this.#overlong = true;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { scanEve } from '../../../../services/sensor/inputs/eve-scan.ts';
-import { EveTemplates, readTemplate, templateOf } from '../../../../services/sensor/inputs/eve-template.ts';
+import { readTemplate, templateOf } from '../../../../services/sensor/inputs/eve-template.ts';
+import { EveTemplates } from '../../../../services/sensor/inputs/eve-templates.ts';
 import type { Template } from '../../../../services/sensor/inputs/eve-template.ts';
 import { eveFieldsOf } from '../../../../services/sensor/inputs/eve.ts';
 
@@ -147,5 +148,58 @@ describe('EVE templates', () => {
     for (let i = 0; i < 40 && templates.read(udp) === undefined; i++) learnIfNew(udp);
     expect(templates.read(udp)).toEqual(general(udp));
     expect(templates.read(BASE)).toEqual(general(BASE));
+  });
+
+  it('read many interleaved shapes, more than are kept, as JSON.parse does', () => {
+    const templates = new EveTemplates();
+    let state = 9;
+    const rand = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return (state >>> 8) % n;
+    };
+    let fromTemplates = 0;
+    for (let i = 0; i < 6000; i++) {
+      // Suricata writes only the TCP flags a flow saw, and app_proto only when known: 64 shapes.
+      const shape = rand(64);
+      const flags = ['syn', 'fin', 'rst', 'psh', 'ack'].filter((_, k) => (shape & (1 << k)) !== 0).map((f) => `"${f}":true,`).join('');
+      const line = tcpFlow({
+        '"syn":true,': flags,
+        '"proto":"TCP"': shape >= 32 ? '"proto":"TCP","app_proto":"smb"' : '"proto":"TCP"',
+        '"src_port":51234': `"src_port":${rand(65536)}`,
+        '"tcp_flags_tc":"00"': `"tcp_flags_tc":"${rand(256).toString(16)}"`,
+      });
+      const fast = templates.read(line);
+      if (fast !== undefined) {
+        fromTemplates++;
+        expect({ line, fields: fast }).toEqual({ line, fields: general(line) });
+        continue;
+      }
+      const e = scanEve(line);
+      if (e !== undefined) templates.learn(line, e);
+    }
+    // 24 of 64 equally likely shapes are kept: about a third of the lines.
+    expect(fromTemplates).toBeGreaterThan(1500);
+    // A line of another event type or a malformed one matches none.
+    for (const line of [fixtureLines.find((l) => l.includes('"dns"')) ?? '', BASE.slice(0, -2), BASE.replace('"eth0"', '"et"h0"')]) expect(templates.read(line)).toBeUndefined();
+  });
+
+  it('drop a shape that has become rare, which makes room for a new one', () => {
+    const templates = new EveTemplates(8192);
+    const shape = (k: number): string => tcpFlow({ '"in_iface":"eth0"': `"in_iface":"eth0","s${k}":0` });
+    const feed = (line: string): void => {
+      if (templates.read(line) !== undefined) return;
+      const e = scanEve(line);
+      if (e !== undefined) templates.learn(line, e);
+    };
+    // 24 shapes fill the set (one is learnt per 32 unmatched lines); a 25th is not learnt while they are all in use.
+    for (let round = 0; round < 200; round++) for (let k = 0; k < 24; k++) feed(shape(k));
+    for (let i = 0; i < 40; i++) feed(shape(99));
+    expect(templates.read(shape(99))).toBeUndefined();
+    // After a whole window with only shape 0 in use, shapes 1..23 are dropped and shape 99 is learnt.
+    for (let i = 0; i < 2 * 8192; i++) feed(shape(0));
+    for (let i = 0; i < 40; i++) feed(shape(99));
+    expect(templates.read(shape(99))).toEqual(general(shape(99)));
+    expect(templates.read(shape(0))).toEqual(general(shape(0)));
+    expect(templates.read(shape(5))).toBeUndefined();
   });
 });

@@ -29,6 +29,12 @@ import { startDetectorPipeline } from '../services/detector/pipeline.ts';
 import { startLocalBroker } from '../tools/local-kafka/broker.ts';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 2_000_000);
+/**
+ * Distinct sources in the whole topic. Unset: every event comes from a new
+ * source (the worst case for the sketches, scanner tables and Bloom filters).
+ * Set (e.g. 50000) for traffic where sources repeat, as scanners' do.
+ */
+const SOURCES = Number(process.env['BENCH_SOURCES'] ?? 0);
 const PER_RECORD = 500;
 const T0 = Date.parse('2026-11-27T00:00:00Z');
 const logger = createLogger('bench', 'silent');
@@ -47,8 +53,9 @@ function records(): Buffer[] {
     const events: ConnectionEvent[] = [];
     for (let i = 0; i < PER_RECORD; i++) {
       const k = r * PER_RECORD + i;
+      const src = SOURCES > 0 ? ((k * 2654435761) >>> 0) % SOURCES : k;
       events.push({
-        eventTime: T0 + Math.floor((k / EVENTS) * 3_600_000), protocol: 'TCP', srcIp: `${10 + (k % 200)}.${(k >>> 8) & 255}.${(k * 7) & 255}.${k & 255}`,
+        eventTime: T0 + Math.floor((k / EVENTS) * 3_600_000), protocol: 'TCP', srcIp: `${10 + (src % 200)}.${(src >>> 8) & 255}.${(src * 7) & 255}.${src & 255}`,
         srcPort: 40000 + (k % 20000), dstIp: `198.18.${(k * 13) & 255}.${(k >>> 3) & 255}`, dstPort: port, outcome: 'REJECTED',
       });
     }

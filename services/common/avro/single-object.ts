@@ -29,6 +29,8 @@ export class SingleObjectCodec<T> {
   readonly #type: Type;
   readonly #header: Buffer;
   readonly #writers = new Map<bigint, Writer>();
+  /** Header, then the last record written; reused by every encode (this process is single-threaded). */
+  #scratch: Buffer;
 
   /**
    * @param schema the schema this process writes and reads with.
@@ -41,6 +43,8 @@ export class SingleObjectCodec<T> {
     this.fingerprint = crc64Avro(JSON.stringify(this.#type.schema()));
     this.#header = Buffer.concat([Buffer.from([MAGIC_0, MAGIC_1]), fingerprintBytes(this.fingerprint)]);
     this.#writers.set(this.fingerprint, { type: this.#type, resolver: undefined });
+    this.#scratch = Buffer.alloc(64 * 1024);
+    this.#header.copy(this.#scratch, 0);
     for (const older of olderSchemas) {
       const type = avro.Type.forSchema(older as avro.Schema);
       const fp = crc64Avro(JSON.stringify(type.schema()));
@@ -48,9 +52,25 @@ export class SingleObjectCodec<T> {
     }
   }
 
-  /** Encodes `value`; throws if it does not match the schema. */
+  /**
+   * Encodes `value`; throws if it does not match the schema.
+   *
+   * Written once into a scratch buffer that grows to the largest record seen,
+   * then copied out: avsc's `toBuffer` writes into a fixed 1 KiB buffer and,
+   * for anything larger (every batch of connection events), encodes the whole
+   * value a second time, which made encoding cost twice what it should.
+   */
   encode(value: T): Buffer {
-    return Buffer.concat([this.#header, this.#type.toBuffer(value)]);
+    let end = this.#type.encode(value, this.#scratch, HEADER_LENGTH);
+    if (end < 0) {
+      // Too small by -end bytes: grow (with room to spare) and write again, once.
+      this.#scratch = Buffer.allocUnsafe(Math.max(2 * this.#scratch.length, 2 * (this.#scratch.length - end)));
+      this.#header.copy(this.#scratch, 0);
+      end = this.#type.encode(value, this.#scratch, HEADER_LENGTH);
+    }
+    const out = Buffer.allocUnsafe(end);
+    this.#scratch.copy(out, 0, 0, end);
+    return out;
   }
 
   /**

@@ -1,4 +1,6 @@
+import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
+import { readSchemaFile } from '../../../../services/common/avro/schema-files.ts';
 import { advisoryCodec, alertCodec, connectionBatchCodec, deliveryAttemptCodec, deliveryTaskCodec, portStatsCodec, silenceCodec, subscriptionCodec } from '../../../../services/common/avro/codecs.ts';
 import { fingerprintBytes } from '../../../../services/common/avro/fingerprint.ts';
 import { SingleObjectCodec } from '../../../../services/common/avro/single-object.ts';
@@ -24,6 +26,22 @@ function codeOf(fn: () => unknown): string | undefined {
 }
 
 describe('SingleObjectCodec', () => {
+  it('encodes records of any size the same as avsc, after larger and smaller ones, and keeps its header', () => {
+    const schema = readSchemaFile('connection-batch');
+    const codec = new SingleObjectCodec<ConnectionBatch>(schema);
+    const reference = avro.Type.forSchema(schema as avro.Schema);
+    const events = Array.from({ length: 5000 }, (_, k) => ({ ...batch.events[k % 2], eventTime: 1_700_000_000_000 + k, srcPort: k } as ConnectionBatch['events'][number]));
+    for (const value of [batch, { sensorId: 'edge-2', events }, batch, { sensorId: 'edge-3', events: events.slice(0, 40) }]) {
+      const bytes = codec.encode(value);
+      expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0xc3, 0x01]));
+      expect(bytes.subarray(2, 10)).toEqual(fingerprintBytes(codec.fingerprint));
+      expect(codec.decode(bytes)).toEqual(value);
+      expect(bytes.subarray(10)).toEqual(reference.toBuffer(value));
+    }
+    expect(() => codec.encode({ sensorId: 'x', events: [{ ...batch.events[0], protocol: 'SCTP' }] } as unknown as ConnectionBatch)).toThrow();
+    expect(codec.decode(codec.encode(batch))).toEqual(batch);
+  });
+
   it('writes the single-object header: C3 01 then the little-endian schema fingerprint', () => {
     const buf = connectionBatchCodec.encode(batch);
     expect(buf.subarray(0, 2)).toEqual(Buffer.from([0xc3, 0x01]));

@@ -1,9 +1,10 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../../support/errors.ts';
 import { connectionBatchCodec } from '../../../services/common/avro/codecs.ts';
 import type { ConnectionBatch } from '../../../services/common/avro/generated-types.ts';
 import { readSchemaFile } from '../../../services/common/avro/schema-files.ts';
-import { CommonErrorCodes, isPortentError } from '../../../services/common/errors.ts';
+import { CommonErrorCodes } from '../../../services/common/errors.ts';
 import { BatchDecoder } from '../../../services/detector/batch-decoder.ts';
 import type { EventBatch } from '../../../services/detector/event-batch.ts';
 import { PROTOCOLS } from '../../../services/detector/event-batch.ts';
@@ -35,15 +36,6 @@ const expected = (batch: ConnectionBatch) => ({
 
 const zz = (n: number): Buffer => avro.Type.forSchema('long').toBuffer(n);
 const str = (text: string): Buffer => Buffer.concat([zz(Buffer.byteLength(text)), Buffer.from(text)]);
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return isPortentError(err) ? err.code : 'not a PortentError';
-  }
-  return undefined;
-}
 
 describe('BatchDecoder', () => {
   it('reads what avsc reads, with the hashes of the address strings (ASCII and not)', () => {

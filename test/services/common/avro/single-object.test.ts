@@ -1,10 +1,11 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../../../support/errors.ts';
 import { readSchemaFile } from '../../../../services/common/avro/schema-files.ts';
 import { advisoryCodec, alertCodec, connectionBatchCodec, deliveryAttemptCodec, deliveryTaskCodec, portStatsCodec, silenceCodec, subscriptionCodec } from '../../../../services/common/avro/codecs.ts';
 import { fingerprintBytes } from '../../../../services/common/avro/fingerprint.ts';
 import { SingleObjectCodec } from '../../../../services/common/avro/single-object.ts';
-import { CommonErrorCodes, isPortentError } from '../../../../services/common/errors.ts';
+import { CommonErrorCodes } from '../../../../services/common/errors.ts';
 import { sampleAlert } from '../../../support/alerts.ts';
 import type { ConnectionBatch } from '../../../../services/common/avro/generated-types.ts';
 
@@ -15,15 +16,6 @@ const batch: ConnectionBatch = {
     { eventTime: 1_700_000_000_456, protocol: 'TCP', srcIp: '2001:db8::1', srcPort: 40000, dstIp: '198.18.0.8', dstPort: 445, outcome: 'UNKNOWN' },
   ],
 };
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return isPortentError(err) ? err.code : 'not a PortentError';
-  }
-  return undefined;
-}
 
 describe('SingleObjectCodec', () => {
   it('encodes records of any size the same as avsc, after larger and smaller ones, and keeps its header', () => {

@@ -1,33 +1,19 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { eveFixtureLines, lineMutator, viaJsonParse } from './eve-fixture.ts';
 import { scanEve } from '../../../../services/sensor/inputs/eve-scan.ts';
-import { eveFieldsOf } from '../../../../services/sensor/inputs/eve.ts';
-
-const lines = readFileSync(new URL('../../../fixtures/sensor/eve.json', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((l) => l.length > 0);
-
-/** The general path: what JSON.parse makes of the line, or 'throws'. */
-function general(line: string): ReturnType<typeof eveFieldsOf> | 'throws' {
-  try {
-    return eveFieldsOf(JSON.parse(line));
-  } catch {
-    return 'throws';
-  }
-}
 
 /** The scanner may decline (undefined), but when it answers it must say what JSON.parse says. */
 function expectAgreement(line: string): void {
   const fast = scanEve(line);
   if (fast === undefined) return;
-  expect({ line, fields: fast }).toEqual({ line, fields: general(line) });
+  expect({ line, fields: fast }).toEqual({ line, fields: viaJsonParse(line) });
 }
 
 describe('EVE scanner', () => {
   it('reads every well-formed fixture line as JSON.parse does', () => {
     let answered = 0;
-    for (const line of lines) {
-      if (general(line) !== 'throws' && !line.includes('\\')) {
+    for (const line of eveFixtureLines) {
+      if (viaJsonParse(line) !== 'throws' && !line.includes('\\')) {
         expect(scanEve(line)).toBeDefined();
         answered++;
       }
@@ -54,24 +40,10 @@ describe('EVE scanner', () => {
   });
 
   it('never accepts a line JSON.parse rejects, nor reads one differently, over thousands of mutations', () => {
-    let state = 11;
-    const rand = (n: number): number => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return (state >>> 8) % n;
-    };
-    const alphabet = ' \t\r\\"{}[]:,.-+eE0123456789tfnul\u00e9\u0001x';
+    const mutate = lineMutator(11, 4);
     let answered = 0;
     for (let round = 0; round < 5000; round++) {
-      const chars = Array.from(lines[round % lines.length] ?? '');
-      for (let k = 0, n = 1 + rand(4); k < n; k++) {
-        const at = rand(chars.length);
-        const c = alphabet[rand(alphabet.length)] ?? ' ';
-        const op = rand(3);
-        if (op === 0) chars[at] = c;
-        else if (op === 1) chars.splice(at, 0, c);
-        else chars.splice(at, 1);
-      }
-      const line = chars.join('');
+      const line = mutate(eveFixtureLines[round % eveFixtureLines.length] ?? '');
       if (scanEve(line) !== undefined) answered++;
       expectAgreement(line);
     }

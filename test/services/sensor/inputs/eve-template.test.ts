@@ -1,23 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { eveFixtureLines, lineMutator, viaJsonParse } from './eve-fixture.ts';
 import { scanEve } from '../../../../services/sensor/inputs/eve-scan.ts';
 import { readTemplate, templateOf } from '../../../../services/sensor/inputs/eve-template.ts';
 import { EveTemplates } from '../../../../services/sensor/inputs/eve-templates.ts';
 import type { Template } from '../../../../services/sensor/inputs/eve-template.ts';
-import { eveFieldsOf } from '../../../../services/sensor/inputs/eve.ts';
-
-const fixtureLines = readFileSync(new URL('../../../fixtures/sensor/eve.json', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((l) => l.length > 0);
-
-/** What JSON.parse makes of the line, or 'throws'. */
-function general(line: string): ReturnType<typeof eveFieldsOf> | 'throws' {
-  try {
-    return eveFieldsOf(JSON.parse(line));
-  } catch {
-    return 'throws';
-  }
-}
 
 /** The template of a line, as the input makes one: only from a line the scanner read as a flow or alert. */
 function learn(line: string): Template | undefined {
@@ -29,19 +15,19 @@ function learn(line: string): Template | undefined {
 function expectAgreement(tp: Template, line: string): boolean {
   const fast = readTemplate(tp, line);
   if (fast === undefined) return false;
-  expect({ line, fields: fast }).toEqual({ line, fields: general(line) });
+  expect({ line, fields: fast }).toEqual({ line, fields: viaJsonParse(line) });
   return true;
 }
 
-const BASE = fixtureLines[0] ?? '';
+const BASE = eveFixtureLines[0] ?? '';
 const tcpFlow = (over: Record<string, string>): string => Object.entries(over).reduce((l, [from, to]) => l.replace(from, to), BASE);
 
 describe('EVE templates', () => {
   it('are made from the flow and alert lines of the fixture, and read those lines as JSON.parse does', () => {
-    const made = fixtureLines.map(learn).filter((tp) => tp !== undefined);
+    const made = eveFixtureLines.map(learn).filter((tp) => tp !== undefined);
     expect(made.length).toBeGreaterThanOrEqual(5);
-    for (const tp of made) for (const line of fixtureLines) expectAgreement(tp, line);
-    for (const line of fixtureLines) {
+    for (const tp of made) for (const line of eveFixtureLines) expectAgreement(tp, line);
+    for (const line of eveFixtureLines) {
       const tp = learn(line);
       if (tp !== undefined) expect(expectAgreement(tp, line)).toBe(true);
     }
@@ -106,27 +92,13 @@ describe('EVE templates', () => {
   });
 
   it('never accept a line JSON.parse rejects, nor read one differently, over thousands of mutations', () => {
-    const templates = fixtureLines.map((l) => [l, learn(l)] as const).filter((p): p is readonly [string, Template] => p[1] !== undefined);
-    let state = 5;
-    const rand = (n: number): number => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return (state >>> 8) % n;
-    };
-    const alphabet = ' \t\r\\"{}[]:,.-+eE0123456789tfnul\u00e9\u0001x';
+    const templates = eveFixtureLines.map((l) => [l, learn(l)] as const).filter((p): p is readonly [string, Template] => p[1] !== undefined);
+    const mutate = lineMutator(5, 3);
     let answered = 0;
     for (let round = 0; round < 6000; round++) {
       const [base, tp] = templates[round % templates.length] ?? ['', undefined];
       if (tp === undefined) continue;
-      const chars = Array.from(base);
-      for (let k = 0, n = 1 + rand(3); k < n; k++) {
-        const at = rand(chars.length);
-        const c = alphabet[rand(alphabet.length)] ?? ' ';
-        const op = rand(3);
-        if (op === 0) chars[at] = c;
-        else if (op === 1) chars.splice(at, 0, c);
-        else chars.splice(at, 1);
-      }
-      if (expectAgreement(tp, chars.join(''))) answered++;
+      if (expectAgreement(tp, mutate(base))) answered++;
     }
     // Mutations inside values mostly leave the shape: the templates must have answered many.
     expect(answered).toBeGreaterThan(600);
@@ -134,8 +106,8 @@ describe('EVE templates', () => {
 
   it('are learnt from flow and alert lines only, and each known shape is read', () => {
     const templates = new EveTemplates();
-    const dns = fixtureLines.find((l) => l.includes('"event_type":"dns"')) ?? '';
-    const udp = fixtureLines.find((l) => l.includes('"proto":"UDP"') && l.includes('"event_type":"flow"')) ?? '';
+    const dns = eveFixtureLines.find((l) => l.includes('"event_type":"dns"')) ?? '';
+    const udp = eveFixtureLines.find((l) => l.includes('"proto":"UDP"') && l.includes('"event_type":"flow"')) ?? '';
     const learnIfNew = (line: string): void => {
       const e = templates.read(line) ?? scanEve(line);
       if (e !== undefined) templates.learn(line, e);
@@ -143,11 +115,11 @@ describe('EVE templates', () => {
     learnIfNew(dns);
     expect(templates.read(dns)).toBeUndefined();
     learnIfNew(BASE);
-    expect(templates.read(BASE)).toEqual(general(BASE));
+    expect(templates.read(BASE)).toEqual(viaJsonParse(BASE));
     // A second shape waits for some unmatched lines first (a template costs a compile).
     for (let i = 0; i < 40 && templates.read(udp) === undefined; i++) learnIfNew(udp);
-    expect(templates.read(udp)).toEqual(general(udp));
-    expect(templates.read(BASE)).toEqual(general(BASE));
+    expect(templates.read(udp)).toEqual(viaJsonParse(udp));
+    expect(templates.read(BASE)).toEqual(viaJsonParse(BASE));
   });
 
   it('read many interleaved shapes, more than are kept, as JSON.parse does', () => {
@@ -171,7 +143,7 @@ describe('EVE templates', () => {
       const fast = templates.read(line);
       if (fast !== undefined) {
         fromTemplates++;
-        expect({ line, fields: fast }).toEqual({ line, fields: general(line) });
+        expect({ line, fields: fast }).toEqual({ line, fields: viaJsonParse(line) });
         continue;
       }
       const e = scanEve(line);
@@ -180,7 +152,7 @@ describe('EVE templates', () => {
     // 24 of 64 equally likely shapes are kept: about a third of the lines.
     expect(fromTemplates).toBeGreaterThan(1500);
     // A line of another event type or a malformed one matches none.
-    for (const line of [fixtureLines.find((l) => l.includes('"dns"')) ?? '', BASE.slice(0, -2), BASE.replace('"eth0"', '"et"h0"')]) expect(templates.read(line)).toBeUndefined();
+    for (const line of [eveFixtureLines.find((l) => l.includes('"dns"')) ?? '', BASE.slice(0, -2), BASE.replace('"eth0"', '"et"h0"')]) expect(templates.read(line)).toBeUndefined();
   });
 
   it('drop a shape that has become rare, which makes room for a new one', () => {
@@ -198,8 +170,8 @@ describe('EVE templates', () => {
     // After a whole window with only shape 0 in use, shapes 1..23 are dropped and shape 99 is learnt.
     for (let i = 0; i < 2 * 8192; i++) feed(shape(0));
     for (let i = 0; i < 40; i++) feed(shape(99));
-    expect(templates.read(shape(99))).toEqual(general(shape(99)));
-    expect(templates.read(shape(0))).toEqual(general(shape(0)));
+    expect(templates.read(shape(99))).toEqual(viaJsonParse(shape(99)));
+    expect(templates.read(shape(0))).toEqual(viaJsonParse(shape(0)));
     expect(templates.read(shape(5))).toBeUndefined();
   });
 });

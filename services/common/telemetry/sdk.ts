@@ -17,6 +17,7 @@
  * OTEL_RESOURCE_ATTRIBUTES (e.g. k8s.pod.name from the downward API).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -34,6 +35,9 @@ export const telemetrySettings = {
   PORTENT_TRACE_SAMPLE_RATIO: Type.Number({ minimum: 0, maximum: 1, default: 0.01, description: 'Share of sensor batches traced end to end (0..1)' }),
 };
 
+/** Longest wait for buffered spans to be exported when stopping. */
+const SHUTDOWN_MS = 2000;
+
 export interface TelemetryOptions {
   /** `service.name` of every span and the `job` Prometheus gives the scrape. */
   readonly service: string;
@@ -47,7 +51,7 @@ export interface TelemetryOptions {
 export interface Telemetry {
   /** Answers a Prometheus scrape (text exposition format 0.0.4). */
   readonly serveMetrics: (req: IncomingMessage, res: ServerResponse) => void;
-  /** Flushes spans still buffered; call last when stopping. */
+  /** Flushes spans still buffered (for at most 2 s); call last when stopping. */
   shutdown(): Promise<void>;
 }
 
@@ -72,7 +76,8 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
     serveMetrics: (req, res) => {
       prometheus.getMetricsRequestHandler(req, res);
     },
-    shutdown: () => sdk.shutdown(),
+    // Bounded: an unreachable collector must not eat the pod's termination grace period.
+    shutdown: () => Promise.race([sdk.shutdown(), sleep(SHUTDOWN_MS, undefined, { ref: false })]),
   };
 }
 

@@ -14,6 +14,7 @@ import type { OutRecord } from '../services/common/kafka/transport.ts';
 import { createLogger } from '../services/common/logger.ts';
 import { toBatches } from '../services/sensor/batching.ts';
 import { decoderFor } from '../services/sensor/input.ts';
+import { READ_CHUNK_BYTES } from '../services/sensor/inputs/source.ts';
 import { InputReport } from '../services/sensor/report.ts';
 import { pcapFile } from '../test/support/pcap.ts';
 import type { TestPacket } from '../test/support/pcap.ts';
@@ -69,8 +70,9 @@ async function run(kind: 'zeek' | 'eve' | 'pcap', data: Buffer, sink: Sink): Pro
   const start = process.cpuUsage();
   const wall = process.hrtime.bigint();
   let events = 0;
-  for (let i = 0; i < data.length; i += 256 * 1024) {
-    const out = decoder.push(data.subarray(i, i + 256 * 1024));
+  // Chunks of the size the file source reads.
+  for (let i = 0; i < data.length; i += READ_CHUNK_BYTES) {
+    const out = decoder.push(data.subarray(i, i + READ_CHUNK_BYTES));
     events += out.length;
     await sink(out);
   }

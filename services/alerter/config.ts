@@ -1,13 +1,8 @@
 import { isIP } from 'node:net';
 import { Type } from '@sinclair/typebox';
-import { brokerList, commonSettings, loadConfig } from '../common/config.ts';
-import type { Env } from '../common/config.ts';
-import { kafkaSecurity } from '../common/kafka/security.ts';
-import { telemetryConfig } from '../common/telemetry/sdk.ts';
-import type { TelemetryConfig } from '../common/telemetry/sdk.ts';
-import type { KafkaSecurity } from '../common/kafka/security.ts';
+import { commonConfig, commonSettings, loadConfig } from '../common/config.ts';
+import type { CommonConfig, Env } from '../common/config.ts';
 import { CommonErrorCodes, PortentError } from '../common/errors.ts';
-import type { LogLevel } from '../common/logger.ts';
 import { DURATION_LIST_PATTERN, parseDurationList } from './duration.ts';
 import { parseToken } from './api/auth.ts';
 
@@ -59,12 +54,7 @@ export interface PacingSettings {
   readonly maxAlertAgeMs: number;
 }
 
-export interface AlerterConfig {
-  readonly kafkaBrokers: readonly string[];
-  readonly kafkaSecurity: KafkaSecurity;
-  readonly telemetry: TelemetryConfig;
-  readonly topicPrefix: string;
-  readonly logLevel: LogLevel;
+export interface AlerterConfig extends CommonConfig {
   readonly http: { readonly host: string; readonly port: number };
   readonly apiTokens: readonly string[];
   readonly groupId: string;
@@ -87,11 +77,7 @@ export function loadAlerterConfig(env: Env): AlerterConfig {
   const badToken = raw.PORTENT_ALERTER_API_TOKENS.split(',').map((e) => parseToken(e.trim())).some((t) => t.token.length < 16);
   if (badToken) throw invalid('PORTENT_ALERTER_API_TOKENS', 'a scoped token (read:, write:, admin:) needs at least 16 characters after its prefix');
   return deepFreeze({
-    kafkaBrokers: brokerList(raw.KAFKA_BROKERS),
-    kafkaSecurity: kafkaSecurity(raw),
-    telemetry: telemetryConfig(raw),
-    topicPrefix: raw.PORTENT_TOPIC_PREFIX,
-    logLevel: raw.PORTENT_LOG_LEVEL,
+    ...commonConfig(raw),
     http: { host: raw.PORTENT_ALERTER_HTTP_HOST, port: raw.PORTENT_ALERTER_HTTP_PORT },
     apiTokens: [...new Set(raw.PORTENT_ALERTER_API_TOKENS.split(',').map((t) => t.trim()))],
     groupId: raw.PORTENT_ALERTER_GROUP_ID,

@@ -38,7 +38,7 @@ const config = configOrExit(() => loadAlerterConfig(process.env));
 const logger = createLogger('alerter', config.logLevel);
 const telemetry = startTelemetry({ service: 'portent-alerter', ...config.telemetry });
 const topics = topicNames(config.topicPrefix);
-const transport = new KafkaTransport({ brokers: config.kafkaBrokers, clientId: 'portent-alerter', logger, security: config.kafkaSecurity, onFatal: exitOnFatal(logger) });
+const transport = new KafkaTransport({ brokers: config.brokers, clientId: 'portent-alerter', logger, security: config.kafkaSecurity, onFatal: exitOnFatal(logger) });
 const tables = {
   subscriptions: new CompactedTable<Subscription>((v) => subscriptionCodec.decode(v)),
   silences: new CompactedTable<Silence>((v) => silenceCodec.decode(v)),

@@ -3,9 +3,12 @@ import formats from 'ajv-formats';
 import { Type } from '@sinclair/typebox';
 import type { Static, TObject } from '@sinclair/typebox';
 import { CommonErrorCodes, PortentError } from './errors.ts';
-import { kafkaSecuritySettings } from './kafka/security.ts';
+import { kafkaSecurity, kafkaSecuritySettings } from './kafka/security.ts';
+import type { KafkaSecurity, KafkaSecurityValues } from './kafka/security.ts';
 import { LOG_LEVELS } from './logger.ts';
-import { telemetrySettings } from './telemetry/sdk.ts';
+import type { LogLevel } from './logger.ts';
+import { telemetryConfig, telemetrySettings } from './telemetry/sdk.ts';
+import type { TelemetryConfig } from './telemetry/sdk.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -66,3 +69,25 @@ export const commonSettings = {
   ...kafkaSecuritySettings,
   ...telemetrySettings,
 };
+
+/** What every service's config holds, from the settings above. */
+export interface CommonConfig {
+  readonly brokers: readonly string[];
+  readonly kafkaSecurity: KafkaSecurity;
+  readonly telemetry: TelemetryConfig;
+  readonly topicPrefix: string;
+  readonly logLevel: LogLevel;
+}
+
+/** The common part of a service's config, from its validated settings (spread into the service's own). */
+export function commonConfig(
+  raw: KafkaSecurityValues & Parameters<typeof telemetryConfig>[0] & { KAFKA_BROKERS: string; PORTENT_TOPIC_PREFIX: string; PORTENT_LOG_LEVEL: LogLevel },
+): CommonConfig {
+  return {
+    brokers: brokerList(raw.KAFKA_BROKERS),
+    kafkaSecurity: kafkaSecurity(raw),
+    telemetry: telemetryConfig(raw),
+    topicPrefix: raw.PORTENT_TOPIC_PREFIX,
+    logLevel: raw.PORTENT_LOG_LEVEL,
+  };
+}

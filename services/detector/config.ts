@@ -1,11 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { brokerList, commonSettings, loadConfig } from '../common/config.ts';
-import type { Env } from '../common/config.ts';
-import { kafkaSecurity } from '../common/kafka/security.ts';
-import { telemetryConfig } from '../common/telemetry/sdk.ts';
-import type { TelemetryConfig } from '../common/telemetry/sdk.ts';
-import type { KafkaSecurity } from '../common/kafka/security.ts';
-import type { LogLevel } from '../common/logger.ts';
+import { commonConfig, commonSettings, loadConfig } from '../common/config.ts';
+import type { CommonConfig, Env } from '../common/config.ts';
 import type { DetectorOptions } from './detector.ts';
 
 /** Every setting of the detector; the README's configuration table lists the same. */
@@ -40,28 +35,19 @@ export const detectorSettings = Type.Object({
   PORTENT_DETECTOR_HEALTH_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'Port of /healthz and /readyz; 0 = any free port' })),
 });
 
-export interface DetectorConfig {
-  readonly brokers: readonly string[];
-  readonly topicPrefix: string;
-  readonly logLevel: LogLevel;
+export interface DetectorConfig extends CommonConfig {
   readonly groupId: string;
   readonly detector: DetectorOptions;
   /** Port of the probe server (services/common/health-server.ts); undefined = none. */
   readonly healthPort: number | undefined;
   readonly sessionTimeoutMs: number;
   readonly checkpointIntervalMs: number;
-  readonly kafkaSecurity: KafkaSecurity;
-  readonly telemetry: TelemetryConfig;
 }
 
 export function loadDetectorConfig(env: Env): DetectorConfig {
   const c = loadConfig(detectorSettings, env, ['PORTENT_DETECTOR_']);
   return Object.freeze({
-    brokers: brokerList(c.KAFKA_BROKERS),
-    kafkaSecurity: kafkaSecurity(c),
-    telemetry: telemetryConfig(c),
-    topicPrefix: c.PORTENT_TOPIC_PREFIX,
-    logLevel: c.PORTENT_LOG_LEVEL,
+    ...commonConfig(c),
     groupId: c.PORTENT_DETECTOR_GROUP_ID,
     healthPort: c.PORTENT_DETECTOR_HEALTH_PORT,
     sessionTimeoutMs: c.PORTENT_DETECTOR_SESSION_TIMEOUT_MS,

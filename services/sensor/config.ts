@@ -1,13 +1,8 @@
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { brokerList, commonSettings, loadConfig } from '../common/config.ts';
-import type { Env } from '../common/config.ts';
-import { kafkaSecurity } from '../common/kafka/security.ts';
-import { telemetryConfig } from '../common/telemetry/sdk.ts';
-import type { TelemetryConfig } from '../common/telemetry/sdk.ts';
-import type { KafkaSecurity } from '../common/kafka/security.ts';
-import type { LogLevel } from '../common/logger.ts';
+import { commonConfig, commonSettings, loadConfig } from '../common/config.ts';
+import type { CommonConfig, Env } from '../common/config.ts';
 import { portNumber } from './batching.ts';
 import type { HotPorts } from './batching.ts';
 import { sensorError, SensorErrorCodes } from './errors.ts';
@@ -49,12 +44,7 @@ export type InputConfig =
   | { readonly kind: 'pcap' | 'zeek' | 'eve' | 'netfilter' | 'dshield'; readonly file: string; readonly follow: boolean; readonly speed: number }
   | { readonly kind: 'live'; readonly iface: string; readonly filter: string | undefined; readonly tcpdump: string };
 
-export interface SensorConfig {
-  readonly brokers: readonly string[];
-  readonly kafkaSecurity: KafkaSecurity;
-  readonly telemetry: TelemetryConfig;
-  readonly topicPrefix: string;
-  readonly logLevel: LogLevel;
+export interface SensorConfig extends CommonConfig {
   readonly sensorId: string;
   readonly input: InputConfig;
   readonly batchEvents: number;
@@ -105,11 +95,7 @@ export function loadSensorConfig(env: Env, nowMs: number): SensorConfig {
   const c = loadConfig(sensorSettings, env, ['PORTENT_SENSOR_']);
   const sensorId = c.PORTENT_SENSOR_ID ?? hostname();
   return Object.freeze({
-    brokers: brokerList(c.KAFKA_BROKERS),
-    kafkaSecurity: kafkaSecurity(c),
-    telemetry: telemetryConfig(c),
-    topicPrefix: c.PORTENT_TOPIC_PREFIX,
-    logLevel: c.PORTENT_LOG_LEVEL,
+    ...commonConfig(c),
     sensorId,
     input: inputConfig(c, nowMs),
     batchEvents: c.PORTENT_SENSOR_BATCH_EVENTS,

@@ -18,7 +18,7 @@ describe('loadAlerterConfig', () => {
   it('fills in defaults and parses the lists once', () => {
     const config = loadAlerterConfig({ PORTENT_ALERTER_API_TOKENS: TOKENS });
     expect(config).toEqual({
-      kafkaBrokers: ['127.0.0.1:9092'],
+      brokers: ['127.0.0.1:9092'],
       kafkaSecurity: {},
       telemetry: { tracesEndpoint: undefined, sampleRatio: 0.01 },
       topicPrefix: 'portent.',
@@ -40,7 +40,7 @@ describe('loadAlerterConfig', () => {
     });
     expect(config.http.port).toBe(9000);
     expect(config.delivery.retrySchedule).toEqual([500, 5_000, 300_000, 7_200_000]);
-    expect(config.kafkaBrokers).toEqual(['k1:9092', 'k2:9093']);
+    expect(config.brokers).toEqual(['k1:9092', 'k2:9093']);
   });
 
   it('takes an empty retry schedule as "no retries"', () => {

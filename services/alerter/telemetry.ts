@@ -7,7 +7,7 @@
  * | portent_alerter_deliveries_total{worker,outcome} | deliveries of an alert state to one subscription: delivered, retrying (handed to the retry topic), failed (dead-lettered) |
  * | portent_alerter_attempts_total{outcome} | HTTP attempts: ok, or the failure reason (status, timeout, network, gone, blocked, …) |
  * | portent_alerter_attempt_seconds{outcome} | duration of one HTTP attempt |
- * | portent_alerter_alert_latency_seconds{worker} | from the alert record's Kafka timestamp (the detector produced it) to the receiver's 2xx |
+ * | portent_alerter_alert_latency_seconds{worker} | from the alert record's Kafka timestamp (the detector produced it) to the receiver's 2xx; first attempts only (a retry's latency is its schedule) |
  */
 import { metrics } from '@opentelemetry/api';
 import type { Counter, Histogram } from '@opentelemetry/api';

@@ -74,9 +74,28 @@ export function readTemplate(tp: Template, t: string): EveFields | undefined {
   for (let k = 0; k < fields.length; k++) {
     const v = m[k + 1] ?? '';
     const kind = kinds[k];
-    store(e, fields[k] ?? 0, kind === STRING_KIND ? v : kind === NUMBER_KIND ? Number(v) : null);
+    store(e, fields[k] ?? 0, kind === STRING_KIND ? v : kind === NUMBER_KIND ? numberOf(v) : null);
   }
   return e;
+}
+
+/**
+ * Number(v) for the text of a JSON number (what a NUMBER_KIND hole captured).
+ * Ports and counts are short digit strings, summed here from their
+ * character codes instead of going through Number()'s general string
+ * conversion. Anything else (a sign, a fraction, an exponent, more than 9
+ * digits) goes to Number().
+ */
+export function numberOf(v: string): number {
+  const len = v.length;
+  if (len === 0 || len > 9) return Number(v);
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const d = v.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number(v);
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 interface Build {

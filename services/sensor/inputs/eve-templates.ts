@@ -13,7 +13,7 @@
  */
 import type { EveFields } from './eve-scan.ts';
 import { noFields, store } from './eve-scan.ts';
-import { NUMBER_KIND, STRING_KIND, templateOf } from './eve-template.ts';
+import { NUMBER_KIND, STRING_KIND, numberOf, templateOf } from './eve-template.ts';
 import type { Kind, Template, Token } from './eve-template.ts';
 
 /** Shapes kept. */
@@ -35,17 +35,24 @@ interface Node {
   leaf: number;
 }
 
-/** What capture group k + 1 holds: a wanted field of a kind, or (leaf >= 0) the end marker of a template. */
+/** A capture group (its number in the match) that holds a wanted field of a kind. */
 interface Group {
+  readonly group: number;
   readonly field: number;
   readonly kind: Kind;
-  readonly leaf: number;
+}
+
+/** A template's end marker (its group number) and the wanted groups on its path through the tree. */
+interface Leaf {
+  readonly group: number;
+  readonly template: number;
+  readonly path: readonly Group[];
 }
 
 export class EveTemplates {
   #templates: { readonly template: Template; hits: number }[] = [];
   #re: RegExp | undefined;
-  #groups: readonly Group[] = [];
+  #leaves: readonly Leaf[] = [];
   #misses = LEARN_EVERY;
   #lines = 0;
   readonly #window: number;
@@ -58,24 +65,25 @@ export class EveTemplates {
   /** The fields of `t` if a template matches it, else undefined. */
   read(t: string): EveFields | undefined {
     if (++this.#lines === this.#window) this.#dropRare();
-    const m = this.#re?.exec(t);
-    if (m === undefined || m === null) return undefined;
-    const e = noFields();
-    const groups = this.#groups;
-    for (let k = 0; k < groups.length; k++) {
-      const v = m[k + 1];
-      const g = groups[k];
-      if (v === undefined || g === undefined) continue;
-      if (g.leaf < 0) {
-        store(e, g.field, g.kind === STRING_KIND ? v : g.kind === NUMBER_KIND ? Number(v) : null);
-        continue;
-      }
-      const entry = this.#templates[g.leaf];
+    const re = this.#re;
+    if (re === undefined) return undefined;
+    const m = re.exec(t);
+    if (m === null) return undefined;
+    // The end marker says which template matched; only the groups on its path can hold values.
+    for (const leaf of this.#leaves) {
+      if (m[leaf.group] === undefined) continue;
+      const entry = this.#templates[leaf.template];
       if (entry === undefined) return undefined;
-      e.eventType = entry.template.eventType;
       entry.hits++;
+      const e = noFields();
+      e.eventType = entry.template.eventType;
+      for (const g of leaf.path) {
+        const v = m[g.group] ?? '';
+        store(e, g.field, g.kind === STRING_KIND ? v : g.kind === NUMBER_KIND ? numberOf(v) : null);
+      }
+      return e;
     }
-    return e;
+    return undefined;
   }
 
   /** Called with a line no template matched and that the scanner read as `e`. */
@@ -113,21 +121,25 @@ export class EveTemplates {
       }
       node.leaf = index;
     });
-    const groups: Group[] = [];
-    // Groups are numbered by where their "(" is: emit in the same order as they are listed.
+    const leaves: Leaf[] = [];
+    const path: Group[] = [];
+    let groups = 0;
+    // Groups are numbered by where their "(" is: count them in the order they are written.
     const emit = (node: Node): string => {
       const branches: string[] = [];
       for (const { token, node: child } of node.children.values()) {
-        if (token.field !== 0) groups.push({ field: token.field, kind: token.kind, leaf: -1 });
+        const wanted = token.field !== 0;
+        if (wanted) path.push({ group: ++groups, field: token.field, kind: token.kind });
         branches.push(token.src + emit(child));
+        if (wanted) path.pop();
       }
       if (node.leaf >= 0) {
-        groups.push({ field: 0, kind: STRING_KIND, leaf: node.leaf });
+        leaves.push({ group: ++groups, template: node.leaf, path: [...path] });
         branches.push('$()');
       }
       return branches.length === 1 ? (branches[0] ?? '') : `(?:${branches.join('|')})`;
     };
     this.#re = this.#templates.length === 0 ? undefined : new RegExp(`^${emit(root)}`);
-    this.#groups = groups;
+    this.#leaves = leaves;
   }
 }

@@ -71,12 +71,24 @@ export function eveParser(): LineParser {
 function outcomeOf(e: EveFields): Outcome {
   if (e.eventType !== 'flow') return 'UNKNOWN';
   if (typeof e.tcpFlagsTc === 'string') {
-    const flags = parseInt(e.tcpFlagsTc, 16);
+    const flags = hexFlags(e.tcpFlagsTc);
     if ((flags & 0x12) === 0x12) return 'ESTABLISHED';
     if ((flags & 0x04) !== 0) return 'REJECTED';
     return 'ATTEMPT';
   }
   return typeof e.pktsToClient === 'number' && e.pktsToClient > 0 ? 'ESTABLISHED' : 'ATTEMPT';
+}
+
+const hexDigit = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1);
+
+/** parseInt(text, 16), with Suricata's two hex digits read directly. */
+function hexFlags(text: string): number {
+  if (text.length === 2) {
+    const high = hexDigit(text.charCodeAt(0));
+    const low = hexDigit(text.charCodeAt(1));
+    if (high >= 0 && low >= 0) return high * 16 + low;
+  }
+  return parseInt(text, 16);
 }
 
 const own = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null && Object.hasOwn(o, key) ? (o as Record<string, unknown>)[key] : undefined);

@@ -66,7 +66,7 @@ export class LineSplitter {
       this.#overlong = false;
       return;
     }
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
     if (line.length === 0) return;
     const before = out.length;
     try {

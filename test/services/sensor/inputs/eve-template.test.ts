@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eveFixtureLines, lineMutator, viaJsonParse } from './eve-fixture.ts';
 import { scanEve } from '../../../../services/sensor/inputs/eve-scan.ts';
-import { readTemplate, templateOf } from '../../../../services/sensor/inputs/eve-template.ts';
+import { numberOf, readTemplate, templateOf } from '../../../../services/sensor/inputs/eve-template.ts';
 import { EveTemplates } from '../../../../services/sensor/inputs/eve-templates.ts';
 import type { Template } from '../../../../services/sensor/inputs/eve-template.ts';
 
@@ -173,5 +173,12 @@ describe('EVE templates', () => {
     expect(templates.read(shape(99))).toEqual(viaJsonParse(shape(99)));
     expect(templates.read(shape(0))).toEqual(viaJsonParse(shape(0)));
     expect(templates.read(shape(5))).toBeUndefined();
+  });
+
+  it('convert captured number texts as Number() does', () => {
+    const texts = ['0', '7', '65535', '65536', '123456789', '1234567890', '99999999999999999999', '-0', '-1', '1.5', '1e3', '1E+2', '2e-3', '0.000001'];
+    for (let n = 0; n < 70000; n += 997) texts.push(String(n));
+    for (const text of texts) expect({ text, n: numberOf(text) }).toEqual({ text, n: Number(text) });
+    expect(Object.is(numberOf('-0'), -0)).toBe(true);
   });
 });

@@ -49,4 +49,16 @@ describe('Suricata EVE input over a long mixed stream', () => {
     expect(fast.events.length).toBeGreaterThan(1000);
     expect(Object.keys(fast.report.skipped())).toEqual(expect.arrayContaining(['unparsable line', 'bad port', 'bad timestamp']));
   });
+
+  it('reads tcp.tcp_flags_tc as parseInt(text, 16) does, for every spelling', () => {
+    const base = fixtureLines[0] ?? '';
+    const texts = ['00', '02', '12', '14', '16', '1b', '1B', 'Ff', 'fF', '4', '012', '0x12', ' 12', '12zz', 'zz', 'g1', '1g', '', '-4', '+12'];
+    for (let b = 0; b < 256; b++) texts.push(b.toString(16).padStart(2, '0'), b.toString(16).toUpperCase());
+    const expected = (text: string): string => {
+      const flags = parseInt(text, 16);
+      return (flags & 0x12) === 0x12 ? 'ESTABLISHED' : (flags & 0x04) !== 0 ? 'REJECTED' : 'ATTEMPT';
+    };
+    const lines = texts.map((text) => base.replace('"tcp_flags_tc":"00"', `"tcp_flags_tc":"${text}"`));
+    expect(decode(lines).events.map((e) => e.outcome)).toEqual(texts.map(expected));
+  });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { KafkaTransport, OutRecord } from '../common/kafka/transport.ts';
+import type { BloomManifest } from './bloom-checkpoint.ts';
 import type { PartitionSnapshot } from './detector.ts';
 import type { PortSnapshot } from './port-state.ts';
 
@@ -12,7 +13,10 @@ import type { PortSnapshot } from './port-state.ts';
  * - key `<group>|<partition>`: the partition's watermark, sensors and
  *   `nextOffset`, the input offset the state has consumed up to;
  * - key `<group>|<partition>|<protocol>/<port>`: one port's windows, sketches,
- *   baseline and open surge, written only when the port changed.
+ *   baseline and open surge, written only when the port changed;
+ * - key `<group>|<partition>|bloom|<slot>|<chunk>`: the partition's Bloom
+ *   filters, every few minutes (bloom-checkpoint.ts); the partition record
+ *   names the latest complete snapshot.
  * Values are JSON (typed arrays as base64), version 1: an internal format,
  * read only by the detector, so it is not an Avro contract. Not gzip'd:
  * sketches are random bytes that barely compress, and gzip tripled the
@@ -28,11 +32,15 @@ import type { PortSnapshot } from './port-state.ts';
 export interface PartitionCheckpoint {
   readonly nextOffset: string;
   readonly partition: PartitionSnapshot;
+  /** The partition's latest complete Bloom snapshot (bloom-checkpoint.ts); absent: none. */
+  readonly bloom?: BloomManifest;
 }
 
 export interface RestoredPartition {
   meta: PartitionCheckpoint | undefined;
   readonly ports: Map<string, PortSnapshot>;
+  /** Bloom chunk records by `<slot>|<chunk>` (raw values; bloom-checkpoint.ts checks them against the manifest). */
+  readonly bloom: Map<string, Buffer>;
 }
 
 const VERSION = 1;
@@ -51,10 +59,11 @@ export function checkpointRecords(
   changelogPartitions: number,
   nextOffset: bigint,
   dirty: { partition: PartitionSnapshot; ports: PortSnapshot[] },
+  bloom?: BloomManifest,
 ): OutRecord[] {
   const target = partition % changelogPartitions;
   const ports = dirty.ports.map((p) => ({ key: `${groupId}|${partition}|${p.protocol}/${p.port}`, value: encode(p), partition: target }));
-  const meta: PartitionCheckpoint = { nextOffset: nextOffset.toString(), partition: dirty.partition };
+  const meta: PartitionCheckpoint = { nextOffset: nextOffset.toString(), partition: dirty.partition, ...(bloom === undefined ? {} : { bloom }) };
   // The partition record last: a reader that sees it has seen the ports it covers.
   return [...ports, { key: `${groupId}|${partition}`, value: encode(meta), partition: target }];
 }
@@ -88,14 +97,16 @@ export async function readCheckpoints(transport: KafkaTransport, topic: string, 
 
 /** Folds one changelog record into `found` (later records replace earlier ones, as compaction would). */
 export function applyCheckpointRecord(found: Map<number, RestoredPartition>, groupId: string, wanted: ReadonlySet<number>, key: string, value: Buffer): void {
-  const [group, part, port] = key.split('|');
+  const [group, part, port, slot, chunk] = key.split('|');
   const partition = Number(part);
   if (group !== groupId || !wanted.has(partition)) return;
   let entry = found.get(partition);
   if (entry === undefined) {
-    entry = { meta: undefined, ports: new Map() };
+    entry = { meta: undefined, ports: new Map(), bloom: new Map() };
     found.set(partition, entry);
   }
   if (port === undefined) entry.meta = decode(value) as PartitionCheckpoint;
+  // Bloom chunks are raw bytes, kept apart from the ports ("bloom" is never a `<protocol>/<port>`).
+  else if (port === 'bloom') entry.bloom.set(`${slot ?? ''}|${chunk ?? ''}`, value);
   else entry.ports.set(port, decode(value) as PortSnapshot);
 }

@@ -27,6 +27,8 @@ export const detectorSettings = Type.Object({
   PORTENT_DETECTOR_SESSION_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 6000, maximum: 300_000 }),
   // How often each partition's state is written to the changelog; 0 = after every fetched batch.
   PORTENT_DETECTOR_CHECKPOINT_INTERVAL_MS: Type.Integer({ default: 5000, minimum: 0, maximum: 300_000 }),
+  // How often each partition's Bloom filters (MiBs) are written to the changelog; 0 = with every checkpoint.
+  PORTENT_DETECTOR_BLOOM_SNAPSHOT_INTERVAL_MS: Type.Integer({ default: 300_000, minimum: 0, maximum: 3_600_000 }),
   PORTENT_DETECTOR_RESOLVE_AFTER_WINDOWS: Type.Integer({ default: 2, minimum: 1 }),
   PORTENT_DETECTOR_TOP_SOURCES: Type.Integer({ default: 5, minimum: 0, maximum: 100 }),
   // Hot ports (hot-ports.ts): how often a sub-key's open partial windows go to the merging instance; 0 = after every fetch.
@@ -70,6 +72,7 @@ export function loadDetectorConfig(env: Env): DetectorConfig {
       maxTracked: c.PORTENT_DETECTOR_MAX_TRACKED_SOURCES,
       destinationCap: 1024,
       bloomBits: c.PORTENT_DETECTOR_BLOOM_BITS,
+      bloomSnapshotIntervalMs: c.PORTENT_DETECTOR_BLOOM_SNAPSHOT_INTERVAL_MS,
       advisoryRecentDays: c.PORTENT_DETECTOR_ADVISORY_RECENT_DAYS,
       resolveAfterWindows: c.PORTENT_DETECTOR_RESOLVE_AFTER_WINDOWS,
       topSources: c.PORTENT_DETECTOR_TOP_SOURCES,

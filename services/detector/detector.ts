@@ -5,6 +5,7 @@ import type { SubKey, SubKeySnapshot } from './hot-ports.ts';
 import { PortState } from './port-state.ts';
 import type { PortContext, PortOptions, PortOutput, PortSnapshot } from './port-state.ts';
 import { RotatingBloom } from './sketch/bloom.ts';
+import type { BloomState } from './sketch/bloom.ts';
 import type { AddressHistory } from './window.ts';
 import { windowStartOf } from './window.ts';
 import { EventBatch, PROTOCOLS } from './event-batch.ts';
@@ -12,8 +13,14 @@ import { EventBatch, PROTOCOLS } from './event-batch.ts';
 export interface DetectorOptions extends PortOptions {
   /** How far behind the newest event time a window stays open for late events. */
   readonly allowedLatenessMs: number;
-  /** log2 of the bits of each new-source / DSC Bloom generation (sketch/bloom.ts). */
+  /**
+   * log2 of the bits of each new-source / DSC Bloom generation (sketch/bloom.ts)
+   * for the whole instance: each input partition gets 1 / (input partitions)
+   * of it (`setInputPartitions`), so an instance owning every partition holds this much.
+   */
   readonly bloomBits: number;
+  /** Least wall-clock time between two Bloom snapshots of a partition (bloom-checkpoint.ts); default 5 min, 0 = every checkpoint. */
+  readonly bloomSnapshotIntervalMs?: number;
   /** Least wall-clock time between two shipments of a hot port sub-key's open partial windows (hot-ports.ts); default 2000. */
   readonly partialIntervalMs?: number;
 }
@@ -44,6 +51,8 @@ interface PartitionState {
   readonly sensors: Map<string, number>;
   /** Ports changed since the last `takeDirty` (what the next checkpoint must write). */
   readonly dirty: Set<PortState>;
+  /** The partition's own Bloom filters: its state moves with it through the checkpoint (bloom-checkpoint.ts). */
+  readonly history: AddressHistory;
   readonly ctx: PortContext;
 }
 
@@ -72,7 +81,8 @@ const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 export class Detector {
   readonly #opts: DetectorOptions;
   readonly #partitions = new Map<number, PartitionState>();
-  readonly #history: AddressHistory;
+  /** log2 of each partition's Bloom bits per generation. */
+  #bloomBits: number;
   readonly #advisories: AdvisorySource;
   /** Per partition: the hot-port sub-keys counted here (hot-ports.ts). */
   readonly #stages = new Map<number, SubKeyStage>();
@@ -81,15 +91,30 @@ export class Detector {
 
   constructor(opts: DetectorOptions, advisories: AdvisorySource = () => []) {
     this.#opts = opts;
-    // One shared array: a new source is looked up in both on the same (port, address) key.
-    const [sources, destinations] = RotatingBloom.pair(opts.bloomBits);
-    this.#history = { sources, destinations };
+    this.#bloomBits = opts.bloomBits;
     this.#advisories = advisories;
   }
 
-  /** Bytes held by the detector-wide Bloom filters. */
+  /**
+   * Sizes each partition's Bloom filters to 1 / `count` of `bloomBits` (rounded
+   * up to a power of two, at least 2^16 bits), so that an instance owning all
+   * `count` input partitions holds what one detector-wide pair held. Call
+   * before the first event: partitions already held keep their size.
+   */
+  setInputPartitions(count: number): void {
+    this.#bloomBits = Math.max(16, this.#opts.bloomBits - Math.ceil(Math.log2(Math.max(1, count))));
+  }
+
+  /** Bytes held by the Bloom filters of the partitions held. */
   get historyBytes(): number {
-    return this.#history.sources.bytes + this.#history.destinations.bytes;
+    let n = 0;
+    for (const p of this.#partitions.values()) n += p.history.sources.bytes + p.history.destinations.bytes;
+    return n;
+  }
+
+  /** The partition's Bloom filters as bytes (a view of the live array), for a snapshot; undefined: partition not held. */
+  bloomState(partition: number): BloomState | undefined {
+    return this.#partitions.get(partition)?.history.sources.state();
   }
 
   /** Ports with state, over all partitions. */
@@ -121,8 +146,8 @@ export class Detector {
     const touched = new Set<PortState>();
     if (count > 0) {
       const last = Math.max(time[count - 1] ?? newest, newest);
-      this.#history.sources.advance(last);
-      this.#history.destinations.advance(last);
+      p.history.sources.advance(last);
+      p.history.destinations.advance(last);
     }
     for (let i = 0; i < count; i++) {
       const t = time[i] ?? 0;
@@ -175,14 +200,14 @@ export class Detector {
     const p = this.#partition(partition);
     let newest = p.maxEventTime;
     for (const e of batch.events) if (e.eventTime > newest) newest = e.eventTime;
-    this.#history.sources.advance(newest);
-    this.#history.destinations.advance(newest);
+    p.history.sources.advance(newest);
+    p.history.destinations.advance(newest);
     let stage = this.#stages.get(partition);
     if (stage === undefined) {
       stage = new SubKeyStage(this.#stageOptions());
       this.#stages.set(partition, stage);
     }
-    const late = stage.add(sub, batch, this.watermark(partition), this.#history);
+    const late = stage.add(sub, batch, this.watermark(partition), p.history);
     p.maxEventTime = newest;
     if (batch.events.length > 0) p.sensors.set(batch.sensorId, Math.max(p.sensors.get(batch.sensorId) ?? newest, newest));
     // No events of ordinary ports, but the watermark may have moved: close their windows as usual.
@@ -213,17 +238,22 @@ export class Detector {
     return { partition: { maxEventTime: finite(p.maxEventTime), closedThrough: finite(p.closedThrough), sensors: [...p.sensors], ...(subKeys.length > 0 ? { subKeys } : {}) }, ports };
   }
 
-  /** Replaces a partition's state with a checkpoint (or with nothing: a fresh start). */
-  restore(partition: number, snap: PartitionSnapshot | undefined, ports: readonly PortSnapshot[]): void {
+  /**
+   * Replaces a partition's state with a checkpoint (or with nothing: a fresh
+   * start). Returns whether the Bloom snapshot was loaded; without one (none,
+   * incomplete, or another size) the filters start empty.
+   */
+  restore(partition: number, snap: PartitionSnapshot | undefined, ports: readonly PortSnapshot[], bloom?: BloomState): boolean {
     this.#partitions.delete(partition);
     this.#stages.delete(partition);
     const p = this.#partition(partition);
-    if (snap === undefined) return;
+    if (snap === undefined) return false;
     if (snap.subKeys !== undefined) this.#stages.set(partition, SubKeyStage.restore(snap.subKeys, this.#stageOptions()));
     p.maxEventTime = snap.maxEventTime ?? Number.NEGATIVE_INFINITY;
     p.closedThrough = snap.closedThrough ?? Number.NEGATIVE_INFINITY;
     for (const [id, t] of snap.sensors) p.sensors.set(id, t);
     for (const s of ports) p.ports.set(keyOf(s.protocol, s.port), PortState.restore(s, this.#opts, p.ctx));
+    return bloom !== undefined && p.history.sources.load(bloom);
   }
 
   /** Forgets a partition this instance no longer owns. */
@@ -240,14 +270,18 @@ export class Detector {
     let p = this.#partitions.get(partition);
     if (p === undefined) {
       const sensors = new Map<string, number>();
+      // One shared array: a new source is looked up in both on the same (port, address) key.
+      const [sources, destinations] = RotatingBloom.pair(this.#bloomBits);
+      const history = { sources, destinations };
       const state: PartitionState = {
         maxEventTime: Number.NEGATIVE_INFINITY,
         closedThrough: Number.NEGATIVE_INFINITY,
         ports: new Map(),
         sensors,
         dirty: new Set(),
+        history,
         ctx: {
-          history: this.#history,
+          history,
           advisories: this.#advisories,
           sensorsKnown: () => {
             let n = 0;

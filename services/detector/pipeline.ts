@@ -5,6 +5,8 @@ import type { TopicNames } from '../common/kafka/topics.ts';
 import type { InBatch, InRecord, KafkaTransport, OutRecord, RecordConsumer, RecordProducer } from '../common/kafka/transport.ts';
 import type { Logger } from '../common/logger.ts';
 import { BatchDecoder } from './batch-decoder.ts';
+import { assembleBloom, bloomRecords } from './bloom-checkpoint.ts';
+import type { BloomManifest } from './bloom-checkpoint.ts';
 import { checkpointRecords, readCheckpoints } from './checkpoint.ts';
 import { Detector } from './detector.ts';
 import type { DetectorOptions, DetectorOutput } from './detector.ts';
@@ -101,17 +103,23 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
   const interval = opts.checkpointIntervalMs ?? 5000;
   const now = opts.now ?? (() => performance.now());
   let changelogPartitions = 1;
+  /** Per owned partition: its latest complete Bloom snapshot (named in each partition record), when it was written, the slot for the next one. */
+  const blooms = new Map<number, { manifest: BloomManifest | undefined; at: number; slot: 0 | 1 }>();
+  const bloomInterval = opts.detector.bloomSnapshotIntervalMs ?? 300_000;
 
   const restore = async (partition: number): Promise<void> => {
     const found = (await readCheckpoints(opts.transport, opts.topics.detectorState, opts.groupId, new Set([partition]))).get(partition);
-    detector.restore(partition, found?.meta?.partition, [...(found?.ports.values() ?? [])]);
+    const manifest = found?.meta?.bloom;
+    const bloom = detector.restore(partition, found?.meta?.partition, [...(found?.ports.values() ?? [])], assembleBloom(manifest, found?.bloom ?? new Map()));
+    // Without a usable snapshot the filters start empty (as before snapshots existed) and the next checkpoint writes one.
+    blooms.set(partition, { manifest: bloom ? manifest : undefined, at: now(), slot: manifest?.slot === 0 ? 1 : 0 });
     held.set(partition, found?.meta === undefined ? null : BigInt(found.meta.nextOffset));
     // A fresh partition is checkpointed after its first batch, before that batch's offsets are committed:
     // so committed offsets past the start of the log always come with a checkpoint (see handleBatch's seek).
     if (found?.meta === undefined) checkpointedAt.delete(partition);
     else checkpointedAt.set(partition, now());
     counters.restores += 1;
-    log.info({ partition, nextOffset: found?.meta?.nextOffset, ports: found?.ports.size ?? 0 }, 'partition state restored');
+    log.info({ partition, nextOffset: found?.meta?.nextOffset, ports: found?.ports.size ?? 0, bloom: bloom ? manifest?.id : null }, 'partition state restored');
   };
 
   const processRecord = (record: InRecord, out: { alerts: OutRecord[]; stats: OutRecord[]; dead: OutRecord[] }): void => {
@@ -166,6 +174,7 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
       partialTimer.batchEnded(batch.partition, undefined);
       held.delete(batch.partition);
       checkpointedAt.delete(batch.partition);
+      blooms.delete(batch.partition);
       detector.drop(batch.partition);
       throw err;
     }
@@ -210,11 +219,35 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
     const previous = checkpointedAt.get(p);
     if (checkpointing && (previous === undefined || now() - previous >= interval)) {
       // Ports changed since the previous checkpoint (takeDirty accumulates over batches), then the partition record.
-      await opts.producer.send(opts.topics.detectorState, checkpointRecords(opts.groupId, p, changelogPartitions, last + 1n, detector.takeDirty(p)));
+      const bloom = await snapshotBloom(p, last + 1n);
+      await opts.producer.send(opts.topics.detectorState, checkpointRecords(opts.groupId, p, changelogPartitions, last + 1n, detector.takeDirty(p), bloom));
       checkpointedAt.set(p, now());
       counters.checkpoints += 1;
     }
     held.set(p, last + 1n);
+  };
+
+  /**
+   * Writes the partition's Bloom filters when due (bloom-checkpoint.ts):
+   * `bloomSnapshotIntervalMs` after the previous one (or after the partition
+   * was taken on without a usable one: a fresh partition's filters are nearly
+   * empty, and a restore before its first snapshot starts them empty, which
+   * is all that snapshot would hold), or after a generation rotated. Before the
+   * partition record that names it, so that record only ever names a complete
+   * snapshot. Returns the manifest to name.
+   */
+  const snapshotBloom = async (p: number, nextOffset: bigint): Promise<BloomManifest | undefined> => {
+    const had = blooms.get(p);
+    const state = detector.bloomState(p);
+    if (state === undefined || had === undefined) return had?.manifest;
+    const rotated = had.manifest !== undefined && had.manifest.start !== state.start;
+    if (now() - had.at < bloomInterval && !rotated) return had.manifest;
+    const slot = had.slot;
+    const { records, manifest } = bloomRecords(opts.groupId, p, p % changelogPartitions, slot, nextOffset, state);
+    // A few MiB per request (the changelog accepts 64 MiB messages; smaller requests keep the broker's memory flat).
+    for (let i = 0; i < records.length; i += 4) await opts.producer.send(opts.topics.detectorState, records.slice(i, i + 4));
+    blooms.set(p, { manifest, at: now(), slot: slot === 0 ? 1 : 0 });
+    return manifest;
   };
 
   const onBadAdvisory = (r: InRecord, err: unknown): void => {
@@ -222,6 +255,8 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
   };
   const started = (async () => {
     if (checkpointing) changelogPartitions = Math.max(1, (await retried(() => opts.transport.endOffsets(opts.topics.detectorState))).size);
+    // Each input partition gets its share of the Bloom memory (detector.ts).
+    detector.setInputPartitions((await retried(() => opts.transport.endOffsets(opts.topics.connections))).size);
     await retried(async () => {
       await advisories.close();
       advisories = newTable();

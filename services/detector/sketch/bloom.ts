@@ -22,6 +22,17 @@ import { fmix32 } from './hash.ts';
 const K = 6;
 const BLOCK_WORDS = 16;
 
+/**
+ * A filter pair's whole state as bytes, for the checkpoint (checkpoint.ts):
+ * `words` is a view of the live array (copy it before the filter moves on).
+ */
+export interface BloomState {
+  readonly current: number;
+  /** Start of the current generation (event time); null before the first event. */
+  readonly start: number | null;
+  readonly words: Uint8Array;
+}
+
 /** Both generations' words and which one is current; shared by the two filters of a pair. */
 class Generations {
   readonly blocks: number;
@@ -88,6 +99,22 @@ export class RotatingBloom {
       return f;
     };
     return [make(0), make(0x5bd1e995)];
+  }
+
+  /** The state of the words this filter shares (both filters of a pair): a view, not a copy. */
+  state(): BloomState {
+    const g = this.#g;
+    return { current: g.current, start: Number.isFinite(g.start) ? g.start : null, words: new Uint8Array(g.words.buffer, g.words.byteOffset, g.words.byteLength) };
+  }
+
+  /** Loads a state taken from a filter of the same size (both filters of a pair); false, and unchanged, if the size differs. */
+  load(state: BloomState): boolean {
+    const g = this.#g;
+    if (state.words.byteLength !== g.words.byteLength || (state.current !== 0 && state.current !== 1)) return false;
+    new Uint8Array(g.words.buffer, g.words.byteOffset, g.words.byteLength).set(state.words);
+    g.current = state.current;
+    g.start = state.start ?? Number.NEGATIVE_INFINITY;
+    return true;
   }
 
   get bytes(): number {

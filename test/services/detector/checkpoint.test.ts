@@ -26,7 +26,7 @@ function feed(d: Detector, from: number, to: number, changelog?: Map<number, Res
   return alerts;
 }
 
-/** What must survive a restore: the lifecycle and the figures (new-source/DSC history is not checkpointed). */
+/** What must survive a restore: the lifecycle and the figures (the new-source/DSC history is the Bloom snapshot's: bloom-checkpoint.test.ts). */
 const essentials = (a: Alert) => [a.alertId, a.state, a.sequence, a.windowStart, a.figures, a.baseline, a.shape, a.severity, a.wormRisk.level];
 
 describe('detector checkpoint', () => {

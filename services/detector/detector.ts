@@ -194,7 +194,7 @@ export class Detector {
   /**
    * A record of a hot port's sub-key (`tcp/445#k/n`): its events go to the
    * sub-key's partial windows, which `takePartials` ships to the merging
-   * instance (merge.ts); they move the partition's watermark as any event does.
+   * instance (merge.ts); they move the partition's watermark as every event does.
    */
   ingestSubKey(partition: number, sub: SubKey, batch: ConnectionBatch): DetectorOutput {
     const p = this.#partition(partition);

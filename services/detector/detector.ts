@@ -138,7 +138,7 @@ export class Detector {
     const p = this.#partition(partition);
     const watermark = this.watermark(partition);
     const size = this.#opts.windowMs;
-    const { time, protocol, port: dstPort, srcHash, dstHash, count } = batch;
+    const { time, protocol, port: dstPort, count } = batch;
     let late = 0;
     let newest = p.maxEventTime;
     let port: PortState | undefined;
@@ -149,15 +149,24 @@ export class Detector {
       p.history.sources.advance(last);
       p.history.destinations.advance(last);
     }
-    for (let i = 0; i < count; i++) {
+    // Runs of events with the same key and window (a record is one sensor's events for one port,
+    // a few seconds of event time: nearly always one run) go to their window in one call.
+    for (let i = 0; i < count; ) {
       const t = time[i] ?? 0;
       const start = Math.floor(t / size) * size;
       if (start + size <= watermark) {
         late += 1;
+        i += 1;
         continue;
       }
-      // A batch is one sensor's events for one port (the record key), so the lookup is nearly always the last one.
       const k = (protocol[i] ?? 0) * 65_536 + (dstPort[i] ?? 0);
+      let j = i + 1;
+      let last = t;
+      for (; j < count; j++) {
+        const tj = time[j] ?? 0;
+        if (tj < start || tj >= start + size || (protocol[j] ?? 0) * 65_536 + (dstPort[j] ?? 0) !== k) break;
+        if (tj > last) last = tj;
+      }
       if (k !== key || port === undefined) {
         key = k;
         port = p.ports.get(k);
@@ -168,8 +177,9 @@ export class Detector {
         touched.add(port);
         p.dirty.add(port);
       }
-      port.addHashed(start, srcHash[i] ?? 0, dstHash[i] ?? 0, batch, i, batch.sensorId);
-      if (t > newest) newest = t;
+      port.addRun(start, batch, i, j);
+      if (last > newest) newest = last;
+      i = j;
     }
     p.maxEventTime = newest;
     if (count > 0) p.sensors.set(batch.sensorId, Math.max(p.sensors.get(batch.sensorId) ?? newest, newest));

@@ -1,5 +1,6 @@
 import type { ConnectionBatch, Protocol } from '../common/avro/generated-types.ts';
 import { hash32 } from './sketch/hash.ts';
+import type { SourceNames } from './scanners.ts';
 
 /** Protocol symbols in the schema's order: an event's protocol is stored as its index. */
 export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'ICMP'];
@@ -9,13 +10,13 @@ export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'ICMP'];
  * need (event time, protocol, port, 32-bit hashes of source and destination),
  * with no object or string per event. The source address itself is only
  * needed when a source is first tracked in a window (a few thousand per
- * window at most, for the alert's top scanners), so it is read on demand,
+ * window at most, for the alert's top scanners), so it is copied on demand,
  * from the record's bytes (batch-decoder.ts) or from decoded events.
  *
  * The arrays are reused from batch to batch and grow as needed: one instance
  * per pipeline, filled then consumed synchronously.
  */
-export class EventBatch {
+export class EventBatch implements SourceNames {
   sensorId = '';
   count = 0;
   time = new Float64Array(512);
@@ -47,13 +48,27 @@ export class EventBatch {
   source(i: number): string {
     const names = this.sources;
     if (names !== undefined) return names[i] ?? '';
+    return this.bytes.toString('utf8', this.srcStart[i] ?? 0, this.srcEnd[i] ?? 0);
+  }
+
+  /** The UTF-8 byte length of event `i`'s source address (SourceNames, scanners.ts). */
+  sourceLength(i: number): number {
+    const names = this.sources;
+    if (names !== undefined) return Buffer.byteLength(names[i] ?? '', 'utf8');
+    return (this.srcEnd[i] ?? 0) - (this.srcStart[i] ?? 0);
+  }
+
+  /** Writes event `i`'s source address as UTF-8 into `into` at `at` (SourceNames, scanners.ts): a byte copy when read from a record. */
+  copySource(i: number, into: Uint8Array, at: number): void {
+    const names = this.sources;
+    if (names !== undefined) {
+      Buffer.from(into.buffer, into.byteOffset, into.byteLength).write(names[i] ?? '', at, 'utf8');
+      return;
+    }
     const bytes = this.bytes;
-    const start = this.srcStart[i] ?? 0;
     const end = this.srcEnd[i] ?? 0;
-    // Addresses are nearly always ASCII, which latin1 copies as it is (UTF-8 decoding costs more).
-    let high = 0;
-    for (let k = start; k < end; k++) high |= bytes[k] ?? 0;
-    return bytes.toString(high < 0x80 ? 'latin1' : 'utf8', start, end);
+    // Addresses are a dozen bytes or so: a loop beats subarray + set, which allocate a view.
+    for (let k = this.srcStart[i] ?? 0; k < end; k++) into[at++] = bytes[k] ?? 0;
   }
 
   /** Fills the batch from decoded events (older writer schemas, tests, the bench's memory probe). */

@@ -1,5 +1,5 @@
 import type { ConnectionEvent, Scanner, WindowFigures } from '../common/avro/generated-types.ts';
-import { ScannerTable } from './scanners.ts';
+import { NamedSource, ScannerTable, TRACKED_BEFORE, TRACKED_NOW } from './scanners.ts';
 import type { ScannerOptions, ScannerSnapshot, SourceNames } from './scanners.ts';
 import type { RotatingBloom } from './sketch/bloom.ts';
 import { hash32 } from './sketch/hash.ts';
@@ -10,6 +10,15 @@ import type { CounterSnapshot } from './sketch/hll.ts';
 export function windowStartOf(time: number, size: number): number {
   return Math.floor(time / size) * size;
 }
+
+/** The two hash columns of an event batch (event-batch.ts). */
+export interface EventHashes {
+  readonly srcHash: Uint32Array;
+  readonly dstHash: Uint32Array;
+}
+
+/** One event's hashes, for the single-event entry points. */
+const ONE = { srcHash: new Uint32Array(1), dstHash: new Uint32Array(1) };
 
 /** The detector-wide memory of who was seen where (sketch/bloom.ts). */
 export interface AddressHistory {
@@ -72,20 +81,45 @@ export class WindowAccumulator {
   }
 
   add(event: ConnectionEvent, sensorId: string, history: AddressHistory): void {
-    this.addHashed(hash32(event.srcIp), hash32(event.dstIp), { source: () => event.srcIp }, 0, sensorId, history);
+    this.addHashed(hash32(event.srcIp), hash32(event.dstIp), new NamedSource(event.srcIp), 0, sensorId, history);
   }
 
-  /** One event as hashes of its addresses (sketch/hash.ts); `names.source(i)` is read only when a source is first tracked. */
+  /** One event as hashes of its addresses (sketch/hash.ts); `names` is read only when a source is first tracked. */
   addHashed(srcHash: number, dstHash: number, names: SourceNames, i: number, sensorId: string, history: AddressHistory): void {
-    this.attempts += 1;
-    this.#sources.addHash(srcHash);
-    // A destination already counted in this window is already in the filter.
-    if (this.#destinations.addHash(dstHash)) history.destinations.put(this.#portHash, dstHash);
-    if (this.#scanners.add(srcHash, dstHash, names, i)) {
-      // First time this window: is it new on the port, and was it a destination here before?
-      if (!history.sources.add(this.#portHash, srcHash)) this.newSources += 1;
-      if (history.destinations.has(this.#portHash, srcHash)) this.dscSources += 1;
+    ONE.srcHash[0] = srcHash;
+    ONE.dstHash[0] = dstHash;
+    this.addRun(ONE, 0, 1, names, i, sensorId, history);
+  }
+
+  /**
+   * Events [from, to) of `hashes`, all of this window and of one sensor: the
+   * detector's hot loop (every event of every record passes here), so the
+   * sketches are held in locals for the run. `names` gives the source of
+   * event `offset + k` for event `from + k` (the same batch in the hot path).
+   */
+  addRun(hashes: EventHashes, from: number, to: number, names: SourceNames, offset: number, sensorId: string, history: AddressHistory): void {
+    const { srcHash, dstHash } = hashes;
+    const sources = this.#sources;
+    const destinations = this.#destinations;
+    const scanners = this.#scanners;
+    const portHash = this.#portHash;
+    const seenBefore = history.sources;
+    const seenAsDestination = history.destinations;
+    for (let i = from; i < to; i++) {
+      const src = srcHash[i] ?? 0;
+      const dst = dstHash[i] ?? 0;
+      // A destination already counted in this window is already in the filter.
+      if (destinations.addHash(dst)) seenAsDestination.put(portHash, dst);
+      const tracked = scanners.add(src, dst, names, offset + i - from);
+      // A source the table already tracks is already counted; only new and untracked ones go to the counter.
+      if (tracked !== TRACKED_BEFORE) sources.addHash(src);
+      if (tracked === TRACKED_NOW) {
+        // First time this window: is it new on the port, and was it a destination here before?
+        if (!seenBefore.add(portHash, src)) this.newSources += 1;
+        if (seenAsDestination.has(portHash, src)) this.dscSources += 1;
+      }
     }
+    this.attempts += to - from;
     // Events of a batch share one sensor id: compare with the last one before touching the set.
     if (sensorId !== this.#lastSensor) {
       this.#lastSensor = sensorId;

@@ -17,6 +17,16 @@ describe('WindowAccumulator', () => {
     expect(w.topScanners(1)).toEqual([{ ip: 'a', attempts: 2, destinations: 2 }]);
   });
 
+  it('counts each source once however often it repeats, below and above the tracking limit', () => {
+    const small = { ...testOptions, maxTracked: 50 };
+    const w = new WindowAccumulator(0, 60_000, 7, small);
+    const h = history();
+    // 300 sources, each seen 4 times in interleaved rounds: 50 tracked, 250 counted by the sketch alone.
+    for (let round = 0; round < 4; round++) for (let i = 0; i < 300; i++) w.add(ev(`10.2.${i >> 8}.${i & 255}`, `d${round}`), 's1', h);
+    expect(w.figures()).toEqual({ attempts: 1200, distinctSources: 300, distinctDestinations: 4, sensors: 1 });
+    expect(w.extras().newSources).toBe(50);
+  });
+
   it('counts sources new to the port and sources that were destinations on it before', () => {
     const h = history();
     const earlier = new WindowAccumulator(0, 60_000, 7, testOptions);

@@ -67,6 +67,8 @@ export interface ScannerSnapshot {
   readonly destinations: string;
   readonly pairs: string;
   readonly pairCount: number;
+  /** Each slot's first (source, destination) pair key; absent in checkpoints written before it existed (their pairs set holds them). */
+  readonly firsts?: string;
   readonly untracked: number;
   readonly scanners: number;
 }
@@ -76,6 +78,13 @@ export const TRACKED_NOW = 0;
 export const TRACKED_BEFORE = 1;
 export const UNTRACKED = 2;
 export type Tracking = typeof TRACKED_NOW | typeof TRACKED_BEFORE | typeof UNTRACKED;
+
+/** A copy of `a` twice as long. */
+const grown = (a: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> => {
+  const b = new Uint32Array(a.length * 2);
+  b.set(a);
+  return b;
+};
 
 const b64 = (a: Uint32Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 const u32 = (s: string): Uint32Array<ArrayBuffer> => {
@@ -105,6 +114,13 @@ export class ScannerTable {
   #destinations = new Uint32Array(16);
   #pairs = new Uint32Array(64);
   #pairCount = 0;
+  /**
+   * Each source's first (source, destination) pair key, kept beside the pair
+   * set rather than in it: a source first tracked needs no set insert, and a
+   * source that only ever hits one destination (most of a random scan's
+   * sources in a window) never reaches the set. 0 = none.
+   */
+  #firstPairs = new Uint32Array(16);
   /** Sources seen after the table was full. */
   untracked = 0;
   scanners = 0;
@@ -132,9 +148,15 @@ export class ScannerTable {
     }
     this.#attempts[slot] = (this.#attempts[slot] ?? 0) + 1;
     const dests = this.#destinations[slot] ?? 0;
-    if (dests < this.#opts.destinationCap && this.#insertPair(fmix32((Math.imul(slot + 1, 0x9e3779b1) ^ dstHash) >>> 0) || 1)) {
-      this.#destinations[slot] = dests + 1;
-      if (dests + 1 === this.#opts.scannerDestinations) this.scanners += 1;
+    if (dests < this.#opts.destinationCap) {
+      const key = fmix32((Math.imul(slot + 1, 0x9e3779b1) ^ dstHash) >>> 0) || 1;
+      let fresh = true;
+      if (result === TRACKED_NOW) this.#firstPairs[slot] = key;
+      else fresh = key !== this.#firstPairs[slot] && this.#insertPair(key);
+      if (fresh) {
+        this.#destinations[slot] = dests + 1;
+        if (dests + 1 === this.#opts.scannerDestinations) this.scanners += 1;
+      }
     }
     return result;
   }
@@ -178,6 +200,7 @@ export class ScannerTable {
       destinations: b64(this.#destinations),
       pairs: b64(this.#pairs),
       pairCount: this.#pairCount,
+      firsts: b64(this.#firstPairs),
       untracked: this.untracked,
       scanners: this.scanners,
     };
@@ -195,6 +218,7 @@ export class ScannerTable {
     t.#destinations = u32(s.destinations);
     t.#pairs = u32(s.pairs);
     t.#pairCount = s.pairCount;
+    if (s.firsts !== undefined) t.#firstPairs = u32(s.firsts);
     t.untracked = s.untracked;
     t.scanners = s.scanners;
     return t;
@@ -237,12 +261,11 @@ export class ScannerTable {
   /** Gives a new source the next slot, with room for its `length` address bytes at #textStart(slot). */
   #track(hash: number, length: number): number {
     const slot = this.#tracked++;
-    if (slot >= this.#attempts.length) this.#growTallies();
-    if (slot >= this.#textEnds.length) {
-      const ends = new Uint32Array(this.#textEnds.length * 2);
-      ends.set(this.#textEnds);
-      this.#textEnds = ends;
-    }
+    // Each array grown on its own: a restore replaces some of them with arrays of the checkpoint's sizes.
+    if (slot >= this.#attempts.length) this.#attempts = grown(this.#attempts);
+    if (slot >= this.#destinations.length) this.#destinations = grown(this.#destinations);
+    if (slot >= this.#textEnds.length) this.#textEnds = grown(this.#textEnds);
+    if (slot >= this.#firstPairs.length) this.#firstPairs = grown(this.#firstPairs);
     const end = this.#textStart(slot) + length;
     if (end > this.#text.length) {
       const text = new Uint8Array(Math.max(end, this.#text.length * 2));
@@ -267,16 +290,6 @@ export class ScannerTable {
     while ((index[2 * i + 1] ?? 0) !== 0) i = (i + 1) & mask;
     index[2 * i] = hash;
     index[2 * i + 1] = slot + 1;
-  }
-
-  #growTallies(): void {
-    const grow = (a: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> => {
-      const b = new Uint32Array(a.length * 2);
-      b.set(a);
-      return b;
-    };
-    this.#attempts = grow(this.#attempts);
-    this.#destinations = grow(this.#destinations);
   }
 
   #insertPair(key: number): boolean {

@@ -3,9 +3,15 @@
  *   parse           bytes -> events (conn.log TSV, EVE JSON, pcap)
  *   parse + encode  ... -> per-port batches of 500 -> Avro single-object records
  *   + produce       ... -> the local broker (acks=all, idempotent), awaited:
- *                   wall-clock rate (what the broker takes) and the sensor's own CPU rate
+ *                   wall-clock rate (what the broker takes) and the sensor's own CPU rate;
+ *                   after the table, the CPU use of the sensor and of the broker's JVM
+ *                   during that run (CPU-seconds per wall-second, 1.00 = one core busy),
+ *                   which shows which of the two holds the rate
  * Inputs are generated in memory first, so disk speed is not measured.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { connectionBatchCodec } from '../services/common/avro/codecs.ts';
 import type { ConnectionEvent } from '../services/common/avro/generated-types.ts';
 import { topicNames, topicSpecs } from '../services/common/kafka/topics.ts';
@@ -99,6 +105,29 @@ function encoder(onRecords: (records: OutRecord[]) => Promise<void> | void): Sin
   };
 }
 
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux unless configured otherwise). */
+function clockTicks(): number {
+  try {
+    const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return n > 0 ? n : 100;
+  } catch {
+    return 100;
+  }
+}
+const TICKS = clockTicks();
+
+/** CPU-seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat; undefined where there is no /proc. */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces: state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
 const rate = (r: { events: number; seconds: number }): string => `${Math.round(r.events / r.seconds).toLocaleString('en-US').padStart(11)} events/s`;
 
 // Each input is generated just before it is measured and dropped after, so
@@ -120,6 +149,7 @@ process.stdout.write(`node ${process.version}; events per CPU-second of this pro
 process.stdout.write(`${'input'.padEnd(16)} ${'events'.padStart(9)}  ${'parse (CPU)'.padStart(20)}  ${'parse+encode (CPU)'.padStart(20)}  ${'+produce (wall)'.padStart(20)}  ${'+produce (sensor CPU)'.padStart(20)}\n`);
 
 const broker = await startLocalBroker();
+const cpuUse: string[] = [];
 try {
   const transport = new KafkaTransport({ brokers: broker.brokers, clientId: 'bench-sensor', logger: createLogger('bench', 'silent') });
   const names = topicNames('bench.');
@@ -131,10 +161,15 @@ try {
     await run(input.kind, data.subarray(0, Math.min(data.length, 4 * 1024 * 1024)), () => undefined);
     const parse = await median3(input.kind, data, () => () => undefined);
     const encode = await median3(input.kind, data, () => encoder(() => undefined));
+    const brokerBefore = processCpuSeconds(broker.pid);
     const produce = await run(input.kind, data, encoder((records) => producer.send(names.connections, records)));
+    const brokerAfter = processCpuSeconds(broker.pid);
     const produceWall = { events: produce.events, seconds: produce.wallSeconds };
+    const brokerUse = brokerBefore === undefined || brokerAfter === undefined ? 'n/a' : ((brokerAfter - brokerBefore) / produce.wallSeconds).toFixed(2);
+    cpuUse.push(`${input.name.padEnd(16)} ${produce.wallSeconds.toFixed(2).padStart(6)} s   sensor ${(produce.seconds / produce.wallSeconds).toFixed(2)}   broker JVM ${brokerUse}`);
     process.stdout.write(`${input.name.padEnd(16)} ${String(parse.events).padStart(9)}  ${rate(parse)}  ${rate(encode)}  ${rate(produceWall)}  ${rate(produce)}\n`);
   }
+  process.stdout.write(`\n+produce, CPU use during the run (CPU-seconds per wall-second; 1.00 = one core busy; ${String(os.availableParallelism())} cores):\n${cpuUse.join('\n')}\n`);
   // Encoding alone: the share of avsc in parse + encode.
   const events: ConnectionEvent[] = Array.from({ length: 500 }, (_, i) => ({ eventTime: T0 * 1000 + i, protocol: 'TCP', srcIp: src(i), srcPort: 1024 + i, dstIp: `198.18.0.${i & 255}`, dstPort: 445, outcome: 'ATTEMPT' }));
   const encodeOnly = (encode: (b: { sensorId: string; events: ConnectionEvent[] }) => Buffer): { events: number; seconds: number } => {

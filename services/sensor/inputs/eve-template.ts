@@ -5,47 +5,44 @@
  * order; only the values change. A line of a new shape that the scanner
  * (eve-scan.ts) accepts is turned into a regular expression: its keys,
  * punctuation and spacing literally, its event_type value literally, a hole
- * for every other value, with one capture group for each member the sensor
- * reads (which then takes the kind of value the line had). V8 compiles the
- * expression to machine code, which checks a whole line several times
- * faster than a JavaScript pass over its characters (README, Performance).
+ * for every other value (a member the sensor reads takes only the kind of
+ * value the line had). V8 compiles the expression to machine code, which
+ * checks a whole line several times faster than a JavaScript pass over its
+ * characters (README, Performance). The expression has no capture groups:
+ * once it has matched, the wanted values are found by walking along the
+ * template (eve-spans.ts),
+ * which builds no match array and no strings.
  *
  * Exactness: a template is made from a line that is valid JSON; each hole
  * admits exactly the JSON scalars without escapes or control characters (or
  * a flat array of them where the line had one), so a line it matches is
  * valid JSON with the same members in the same places, and its wanted fields
- * are in the captured holes. Lines with duplicate wanted members make no
+ * are in its holes. Lines with duplicate wanted members make no
  * template, so "the later duplicate wins" never arises here. A line that no
  * template matches goes to the scanner and then JSON.parse: nothing is
  * guessed (test: eve-template.test.ts).
  */
 import type { EveFields } from './eve-scan.ts';
-import { FLOW, FLOW_FIELD, OTHER, TCP, TCP_FIELD, TOP, fieldOf, noFields, store } from './eve-scan.ts';
+import { FLOW, FLOW_FIELD, OTHER, TCP, TCP_FIELD, TOP, fieldOf } from './eve-scan.ts';
+import { LITERAL_KIND, NUMBER_KIND, STRING_KIND, Spans, fieldsOfSpans, numberIn, planWalk, spansOf } from './eve-spans.ts';
+import type { Hole, Kind, Wanted } from './eve-spans.ts';
 
 const STRING_BODY = String.raw`[^"\\\x00-\x1f]*`;
 const NUMBER_RE = String.raw`-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?`;
 const SCALAR = `(?:"${STRING_BODY}"|${NUMBER_RE}|true|false|null)`;
-/**
- * A wanted member takes the kind of value the template's line had there, in
- * one capture group (fewer groups, fewer strings built per match): a string
- * (its contents), a number (its text), or true/false/null (an empty group,
- * which costs no string).
- */
-const WANTED_STRING = `"(${STRING_BODY})"`;
-const WANTED_NUMBER = `(${NUMBER_RE})`;
-const WANTED_LITERAL = '(?:true|false|null)()';
+/** A wanted member takes the kind of value the template's line had there: a string, a number, or true/false/null. */
+const WANTED_STRING = `"${STRING_BODY}"`;
+const WANTED_NUMBER = NUMBER_RE;
+const WANTED_LITERAL = '(?:true|false|null)';
 const ARRAY = String.raw`\[(?:${SCALAR}(?:,${SCALAR})*)?\]`;
 const EVENT_TYPE = 2;
-export const STRING_KIND = 0;
-export const NUMBER_KIND = 1;
-export const LITERAL_KIND = 2;
-export type Kind = typeof STRING_KIND | typeof NUMBER_KIND | typeof LITERAL_KIND;
+export { LITERAL_KIND, NUMBER_KIND, STRING_KIND } from './eve-spans.ts';
+export type { Kind, Wanted } from './eve-spans.ts';
 
 /**
  * A piece of a template: literal text up to a hole and the hole (or, last,
  * the text to the end of the line). `field` is the id (eve-scan.ts fieldOf)
- * of a wanted hole, whose pattern then holds exactly one capture group; 0 for
- * no capture.
+ * of a wanted hole, 0 for the others.
  */
 export interface Token {
   readonly src: string;
@@ -55,47 +52,27 @@ export interface Token {
 
 export interface Template {
   readonly tokens: readonly Token[];
-  /** The template alone, for reading with readTemplate (EveTemplates merges the tokens of all). */
+  /** The template alone (anchored at both ends), for readTemplate (EveTemplates merges the tokens of all). */
   readonly re: RegExp;
-  /** The field id (eve-scan.ts fieldOf) of each wanted hole, in order. */
-  readonly fields: readonly number[];
-  /** The kind of each wanted hole: a string, a number, or null (true/false/null). */
-  readonly kinds: readonly Kind[];
+  /** The wanted holes, in line order. */
+  readonly wanted: readonly Wanted[];
+  /** The walks to the wanted values (eve-spans.ts SpanSource). */
+  readonly walk: Int32Array;
+  readonly back: Int32Array;
   readonly eventType: string;
 }
 
+const scratch = new Spans();
+
 /** The fields of `t` if it matches `tp`, else undefined. */
 export function readTemplate(tp: Template, t: string): EveFields | undefined {
-  const m = tp.re.exec(t);
-  if (m === null) return undefined;
-  const e = noFields();
-  e.eventType = tp.eventType;
-  const { fields, kinds } = tp;
-  for (let k = 0; k < fields.length; k++) {
-    const v = m[k + 1] ?? '';
-    const kind = kinds[k];
-    store(e, fields[k] ?? 0, kind === STRING_KIND ? v : kind === NUMBER_KIND ? numberOf(v) : null);
-  }
-  return e;
+  if (!tp.re.test(t)) return undefined;
+  return fieldsOfSpans(tp, t, spansOf(tp, t, 0, t.length, scratch));
 }
 
-/**
- * Number(v) for the text of a JSON number (what a NUMBER_KIND hole captured).
- * Ports and counts are short digit strings, summed here from their
- * character codes instead of going through Number()'s general string
- * conversion. Anything else (a sign, a fraction, an exponent, more than 9
- * digits) goes to Number().
- */
+/** Number(v) for the text of a JSON number (eve-spans.ts numberIn). */
 export function numberOf(v: string): number {
-  const len = v.length;
-  if (len === 0 || len > 9) return Number(v);
-  let n = 0;
-  for (let i = 0; i < len; i++) {
-    const d = v.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return Number(v);
-    n = n * 10 + d;
-  }
-  return n;
+  return numberIn(v, 0, v.length);
 }
 
 interface Build {
@@ -103,12 +80,16 @@ interface Build {
   /** Start of the text not yet copied into a token. */
   lit: number;
   readonly tokens: Token[];
+  readonly wanted: Wanted[];
+  readonly holes: Hole[];
 }
 
 const escapeRe = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 
 function hole(b: Build, from: number, to: number, pattern: string, field = 0, kind: Kind = LITERAL_KIND): void {
   b.tokens.push({ src: escapeRe(b.t.slice(b.lit, from)) + pattern, field, kind });
+  b.holes.push({ from, to, field, array: pattern === ARRAY });
+  if (field !== 0) b.wanted.push({ field, kind });
   b.lit = to;
 }
 
@@ -119,17 +100,10 @@ function hole(b: Build, from: number, to: number, pattern: string, field = 0, ki
  * non-scalar wanted members.
  */
 export function templateOf(t: string, eventType: string): Template | undefined {
-  const b: Build = { t, lit: 0, tokens: [] };
+  const b: Build = { t, lit: 0, tokens: [], wanted: [], holes: [] };
   if (object(b, 1, TOP) !== t.length) return undefined;
   b.tokens.push({ src: escapeRe(t.slice(b.lit)), field: 0, kind: LITERAL_KIND });
-  const wanted = b.tokens.filter((tk) => tk.field !== 0);
-  return {
-    tokens: b.tokens,
-    re: new RegExp(`^${b.tokens.map((tk) => tk.src).join('')}$`),
-    fields: wanted.map((tk) => tk.field),
-    kinds: wanted.map((tk) => tk.kind),
-    eventType,
-  };
+  return { tokens: b.tokens, re: new RegExp(`^${b.tokens.map((tk) => tk.src).join('')}$`), wanted: b.wanted, ...planWalk(b.holes, t.length), eventType };
 }
 
 const space = (t: string, i: number): number => {

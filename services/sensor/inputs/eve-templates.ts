@@ -9,12 +9,16 @@
  * the tree one expression, `(?:...|...)` where templates part: a line is
  * matched once up to where its shape departs, then only along the branches
  * that share its prefix. An empty capture group at the end of each template
- * tells which one matched (its event type, and that it was used).
+ * tells which one matched (its event type, and that it was used); with a
+ * single template there is none, and the match is a test that builds no
+ * array. The expression is sticky: it is run at a line's offset in the
+ * chunk's string, with no string made for the line (lines.ts lineIn), and
+ * must end where the line ends.
  */
 import type { EveFields } from './eve-scan.ts';
-import { noFields, store } from './eve-scan.ts';
-import { NUMBER_KIND, STRING_KIND, numberOf, templateOf } from './eve-template.ts';
-import type { Kind, Template, Token } from './eve-template.ts';
+import { Spans, fieldsOfSpans, spansOf } from './eve-spans.ts';
+import { templateOf } from './eve-template.ts';
+import type { Template, Token } from './eve-template.ts';
 
 /** Shapes kept. */
 const MAX_TEMPLATES = 24;
@@ -35,24 +39,17 @@ interface Node {
   leaf: number;
 }
 
-/** A capture group (its number in the match) that holds a wanted field of a kind. */
-interface Group {
-  readonly group: number;
-  readonly field: number;
-  readonly kind: Kind;
-}
-
-/** A template's end marker (its group number) and the wanted groups on its path through the tree. */
+/** A template's end marker: its group number. */
 interface Leaf {
   readonly group: number;
   readonly template: number;
-  readonly path: readonly Group[];
 }
 
 export class EveTemplates {
   #templates: { readonly template: Template; hits: number }[] = [];
   #re: RegExp | undefined;
   #leaves: readonly Leaf[] = [];
+  readonly #spans = new Spans();
   #misses = LEARN_EVERY;
   #lines = 0;
   readonly #window: number;
@@ -64,26 +61,33 @@ export class EveTemplates {
 
   /** The fields of `t` if a template matches it, else undefined. */
   read(t: string): EveFields | undefined {
+    const tp = this.match(t, 0, t.length);
+    return tp === undefined ? undefined : fieldsOfSpans(tp, t, spansOf(tp, t, 0, t.length, this.#spans));
+  }
+
+  /** The template that matches the line t.slice(start, end) (counted as used), or undefined. */
+  match(t: string, start: number, end: number): Template | undefined {
     if (++this.#lines === this.#window) this.#dropRare();
     const re = this.#re;
     if (re === undefined) return undefined;
-    const m = re.exec(t);
-    if (m === null) return undefined;
-    // The end marker says which template matched; only the groups on its path can hold values.
-    for (const leaf of this.#leaves) {
-      if (m[leaf.group] === undefined) continue;
-      const entry = this.#templates[leaf.template];
-      if (entry === undefined) return undefined;
-      entry.hits++;
-      const e = noFields();
-      e.eventType = entry.template.eventType;
-      for (const g of leaf.path) {
-        const v = m[g.group] ?? '';
-        store(e, g.field, g.kind === STRING_KIND ? v : g.kind === NUMBER_KIND ? numberOf(v) : null);
+    re.lastIndex = start;
+    let entry = this.#templates[0];
+    if (this.#templates.length === 1) {
+      if (!re.test(t)) return undefined;
+    } else {
+      const m = re.exec(t);
+      if (m === null) return undefined;
+      // The end marker says which template matched.
+      entry = undefined;
+      for (const leaf of this.#leaves) {
+        if (m[leaf.group] === undefined) continue;
+        entry = this.#templates[leaf.template];
+        break;
       }
-      return e;
     }
-    return undefined;
+    if (entry === undefined || re.lastIndex !== end) return undefined;
+    entry.hits++;
+    return entry.template;
   }
 
   /** Called with a line no template matched and that the scanner read as `e`. */
@@ -122,24 +126,20 @@ export class EveTemplates {
       node.leaf = index;
     });
     const leaves: Leaf[] = [];
-    const path: Group[] = [];
+    const single = this.#templates.length === 1;
     let groups = 0;
     // Groups are numbered by where their "(" is: count them in the order they are written.
     const emit = (node: Node): string => {
       const branches: string[] = [];
-      for (const { token, node: child } of node.children.values()) {
-        const wanted = token.field !== 0;
-        if (wanted) path.push({ group: ++groups, field: token.field, kind: token.kind });
-        branches.push(token.src + emit(child));
-        if (wanted) path.pop();
-      }
+      for (const { token, node: child } of node.children.values()) branches.push(token.src + emit(child));
       if (node.leaf >= 0) {
-        leaves.push({ group: ++groups, template: node.leaf, path: [...path] });
-        branches.push('$()');
+        leaves.push({ group: ++groups, template: node.leaf });
+        branches.push(single ? '' : '()');
       }
       return branches.length === 1 ? (branches[0] ?? '') : `(?:${branches.join('|')})`;
     };
-    this.#re = this.#templates.length === 0 ? undefined : new RegExp(`^${emit(root)}`);
+    // Sticky (y): it matches at lastIndex only. No "$": a line ends before the "\n" of the chunk, so match() compares the end instead.
+    this.#re = this.#templates.length === 0 ? undefined : new RegExp(emit(root), 'y');
     this.#leaves = leaves;
   }
 }

@@ -11,10 +11,13 @@
  * REJECTED, else ATTEMPT; a UDP flow with packets to the client ->
  * ESTABLISHED, else ATTEMPT. An alert does not say: UNKNOWN.
  */
-import type { Outcome } from '../../common/avro/generated-types.ts';
+import type { ConnectionEvent, Outcome } from '../../common/avro/generated-types.ts';
 import { canonicalIp } from '../ip.ts';
+import type { InputReport, Where } from '../report.ts';
+import { eveEventIn, hexFlagsIn } from './eve-event.ts';
 import { scanEve } from './eve-scan.ts';
 import type { EveFields } from './eve-scan.ts';
+import { Spans, spansOf } from './eve-spans.ts';
 import { EveTemplates } from './eve-templates.ts';
 import { isEchoRequest, portOf, protocolOf } from './lines.ts';
 import type { LineParser } from './lines.ts';
@@ -22,50 +25,62 @@ import { parseIsoMs } from './timestamps.ts';
 
 export function eveParser(): LineParser {
   const templates = new EveTemplates();
-  const scanned = (text: string): EveFields | undefined => {
-    const e = scanEve(text);
-    if (e !== undefined) templates.learn(text, e);
-    return e;
+  const spans = new Spans();
+  const lineIn: NonNullable<LineParser['lineIn']> = (text, start, end, where, out, report) => {
+    // Templates answer the lines of a known shape (read in place), the scanner the other clean lines; JSON.parse decides the rest (escapes, malformed).
+    const tp = templates.match(text, start, end);
+    if (tp !== undefined) {
+      eveEventIn(tp.eventType, text, start, end, spansOf(tp, text, start, end, spans), where, out, report);
+      return;
+    }
+    const line = start === 0 && end === text.length ? text : text.slice(start, end);
+    const scanned = scanEve(line);
+    if (scanned !== undefined) templates.learn(line, scanned);
+    eveLine(scanned ?? eveFieldsOf(JSON.parse(line)), line, where, out, report);
   };
   return {
     line(text, where, out, report) {
-      // Templates answer the lines of a known shape, the scanner the other clean lines; JSON.parse decides the rest (escapes, malformed).
-      const e = templates.read(text) ?? scanned(text) ?? eveFieldsOf(JSON.parse(text));
-      if (e === undefined) {
-        report.skip('not a JSON object', where, text);
-        return;
-      }
-      if (e.eventType !== 'flow' && e.eventType !== 'alert') return;
-      const protocol = typeof e.proto === 'string' ? protocolOf(e.proto) : undefined;
-      if (protocol === undefined) {
-        report.skip('unknown protocol', where, text);
-        return;
-      }
-      const start = e.eventType === 'flow' && typeof e.flowStart === 'string' ? e.flowStart : e.timestamp;
-      const eventTime = typeof start === 'string' ? parseIsoMs(start) : NaN;
-      if (Number.isNaN(eventTime)) {
-        report.skip('bad timestamp', where, text);
-        return;
-      }
-      const srcIp = typeof e.srcIp === 'string' ? canonicalIp(e.srcIp) : undefined;
-      const dstIp = typeof e.destIp === 'string' ? canonicalIp(e.destIp) : undefined;
-      if (srcIp === undefined || dstIp === undefined) {
-        report.skip('bad address', where, text);
-        return;
-      }
-      if (protocol === 'ICMP') {
-        if (isEchoRequest(typeof e.icmpType === 'number' ? e.icmpType : undefined)) out.push({ eventTime, protocol, srcIp, srcPort: 0, dstIp, dstPort: 0, outcome: outcomeOf(e) });
-        return;
-      }
-      const srcPort = portOf(e.srcPort);
-      const dstPort = portOf(e.destPort);
-      if (srcPort === undefined || dstPort === undefined) {
-        report.skip('bad port', where, text);
-        return;
-      }
-      out.push({ eventTime, protocol, srcIp, srcPort, dstIp, dstPort, outcome: outcomeOf(e) });
+      lineIn(text, 0, text.length, where, out, report);
     },
+    lineIn,
   };
+}
+
+/** The general path: the fields of a line as the scanner or JSON.parse read them (undefined: not an object). */
+function eveLine(e: EveFields | undefined, text: string, where: Where, out: ConnectionEvent[], report: InputReport): void {
+  if (e === undefined) {
+    report.skip('not a JSON object', where, text);
+    return;
+  }
+  if (e.eventType !== 'flow' && e.eventType !== 'alert') return;
+  const protocol = typeof e.proto === 'string' ? protocolOf(e.proto) : undefined;
+  if (protocol === undefined) {
+    report.skip('unknown protocol', where, text);
+    return;
+  }
+  const start = e.eventType === 'flow' && typeof e.flowStart === 'string' ? e.flowStart : e.timestamp;
+  const eventTime = typeof start === 'string' ? parseIsoMs(start) : NaN;
+  if (Number.isNaN(eventTime)) {
+    report.skip('bad timestamp', where, text);
+    return;
+  }
+  const srcIp = typeof e.srcIp === 'string' ? canonicalIp(e.srcIp) : undefined;
+  const dstIp = typeof e.destIp === 'string' ? canonicalIp(e.destIp) : undefined;
+  if (srcIp === undefined || dstIp === undefined) {
+    report.skip('bad address', where, text);
+    return;
+  }
+  if (protocol === 'ICMP') {
+    if (isEchoRequest(typeof e.icmpType === 'number' ? e.icmpType : undefined)) out.push({ eventTime, protocol, srcIp, srcPort: 0, dstIp, dstPort: 0, outcome: outcomeOf(e) });
+    return;
+  }
+  const srcPort = portOf(e.srcPort);
+  const dstPort = portOf(e.destPort);
+  if (srcPort === undefined || dstPort === undefined) {
+    report.skip('bad port', where, text);
+    return;
+  }
+  out.push({ eventTime, protocol, srcIp, srcPort, dstIp, dstPort, outcome: outcomeOf(e) });
 }
 
 function outcomeOf(e: EveFields): Outcome {
@@ -79,17 +94,7 @@ function outcomeOf(e: EveFields): Outcome {
   return typeof e.pktsToClient === 'number' && e.pktsToClient > 0 ? 'ESTABLISHED' : 'ATTEMPT';
 }
 
-const hexDigit = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1);
-
-/** parseInt(text, 16), with Suricata's two hex digits read directly. */
-function hexFlags(text: string): number {
-  if (text.length === 2) {
-    const high = hexDigit(text.charCodeAt(0));
-    const low = hexDigit(text.charCodeAt(1));
-    if (high >= 0 && low >= 0) return high * 16 + low;
-  }
-  return parseInt(text, 16);
-}
+const hexFlags = (text: string): number => hexFlagsIn(text, 0, text.length);
 
 const own = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null && Object.hasOwn(o, key) ? (o as Record<string, unknown>)[key] : undefined);
 /** A field as the parser uses it: a string, a number, absent (undefined), or anything else (null), as scanEve gives it. */

@@ -4,12 +4,19 @@
  * LineParser. A parser never throws on bad data; it counts a skip instead
  * (and a thrown error is caught here and counted too, so nothing crashes).
  */
+import { StringDecoder } from 'node:string_decoder';
 import type { ConnectionEvent, Protocol } from '../../common/avro/generated-types.ts';
 import type { InputReport, Where } from '../report.ts';
 
 export interface LineParser {
   /** Parses one line (no newline); pushes 0..n events to `out`, or calls report.skip with `where`. */
   line(text: string, where: Where, out: ConnectionEvent[], report: InputReport): void;
+  /**
+   * Optional, the same for the line text.slice(start, end), read in place:
+   * a parser that needs only a few values of a line saves the line's string
+   * (and reads the characters of the chunk's flat string, which is faster).
+   */
+  lineIn?(text: string, start: number, end: number, where: Where, out: ConnectionEvent[], report: InputReport): void;
 }
 
 /** Lines longer than this are not log lines: skipped without being buffered whole. */
@@ -21,6 +28,7 @@ export class LineSplitter {
   #rest = '';
   #lineNo = 0;
   #overlong = false;
+  readonly #decoder = new StringDecoder('utf8');
 
   constructor(parser: LineParser, report: InputReport) {
     this.#parser = parser;
@@ -29,17 +37,20 @@ export class LineSplitter {
 
   push(chunk: Buffer): ConnectionEvent[] {
     const out: ConnectionEvent[] = [];
-    const text = chunk.toString('utf8');
+    // A character whose UTF-8 bytes straddle two chunks is held back until the rest arrives
+    // (decoding each chunk on its own turned it into two replacement characters).
+    const text = this.#decoder.write(chunk);
     let start = 0;
     let nl = text.indexOf('\n');
     if (nl >= 0 && this.#rest.length > 0) {
-      this.#one(this.#rest + text.slice(0, nl), out);
+      const first = this.#rest + text.slice(0, nl);
+      this.#one(first, 0, first.length, out);
       this.#rest = '';
       start = nl + 1;
       nl = text.indexOf('\n', start);
     }
     for (; nl >= 0; nl = text.indexOf('\n', start)) {
-      this.#one(text.slice(start, nl), out);
+      this.#one(text, start, nl, out);
       start = nl + 1;
     }
     this.#rest = this.#rest + text.slice(start);
@@ -54,27 +65,32 @@ export class LineSplitter {
   /** End of input: a last line without a newline still counts. */
   end(): ConnectionEvent[] {
     const out: ConnectionEvent[] = [];
-    if (this.#rest.length > 0) this.#one(this.#rest, out);
+    // Bytes of a character cut off by the end of the input become a replacement character, as a whole-file decode would.
+    this.#rest += this.#decoder.end();
+    if (this.#rest.length > 0) this.#one(this.#rest, 0, this.#rest.length, out);
     this.#rest = '';
     return out;
   }
 
-  #one(raw: string, out: ConnectionEvent[]): void {
+  /** The line text.slice(start, end) (without its newline). */
+  #one(text: string, start: number, end: number, out: ConnectionEvent[]): void {
     this.#lineNo++;
     if (this.#overlong) {
       // The tail of a line already reported as too long.
       this.#overlong = false;
       return;
     }
-    const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
-    if (line.length === 0) return;
+    if (end > start && text.charCodeAt(end - 1) === 13) end--;
+    if (end === start) return;
     const before = out.length;
+    const parser = this.#parser;
     try {
       // The line number, not "line N": the text is only built for a skip (saves a string per line).
-      this.#parser.line(line, this.#lineNo, out, this.#report);
+      if (parser.lineIn !== undefined) parser.lineIn(text, start, end, this.#lineNo, out, this.#report);
+      else parser.line(start === 0 && end === text.length ? text : text.slice(start, end), this.#lineNo, out, this.#report);
     } catch (err) {
       out.length = before;
-      this.#report.skip('unparsable line', `line ${this.#lineNo}`, `${line} (${err instanceof Error ? err.message : String(err)})`);
+      this.#report.skip('unparsable line', `line ${this.#lineNo}`, `${text.slice(start, end)} (${err instanceof Error ? err.message : String(err)})`);
     }
     this.#report.read += out.length - before;
   }

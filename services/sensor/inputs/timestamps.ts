@@ -7,7 +7,16 @@ const ISO = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?\s?
 
 /** ISO 8601-like date-times; no offset means UTC. NaN if unparsable. */
 export function parseIsoMs(text: string): number {
-  return fastIsoMs(text) ?? slowIsoMs(text);
+  return fastIsoMs(text, 0, text.length) ?? slowIsoMs(text);
+}
+
+/**
+ * parseIsoMs(t.slice(from, to)), read in place: the EVE input passes the
+ * offsets of a stamp in the chunk's string, whose characters are read
+ * about twice as fast as those of a sliced string (README, Performance).
+ */
+export function parseIsoMsIn(t: string, from: number, to: number): number {
+  return fastIsoMs(t, from, to) ?? slowIsoMs(t.slice(from, to));
 }
 
 const digit = (t: string, i: number): number => {
@@ -18,16 +27,18 @@ const two = (t: string, i: number): number => digit(t, i) * 10 + digit(t, i + 1)
 
 /**
  * The common shapes, by character position (the regular expression was a
- * third of EVE parsing): "2026-11-27T08:00:00[.ffffff](Z|+0100|+01:00)".
- * Undefined for anything else, which the regular expression then decides.
+ * third of EVE parsing): "2026-11-27T08:00:00[.ffffff](Z|+0100|+01:00)",
+ * between `from` and `to` of `t`. Undefined for anything else, which the
+ * regular expression then decides.
  */
-function fastIsoMs(t: string): number | undefined {
-  if (t.length < 19 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(10) !== 84 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return undefined;
-  let i = 19;
+function fastIsoMs(t: string, from: number, to: number): number | undefined {
+  const len = to - from;
+  if (len < 19 || t.charCodeAt(from + 4) !== 45 || t.charCodeAt(from + 7) !== 45 || t.charCodeAt(from + 10) !== 84 || t.charCodeAt(from + 13) !== 58 || t.charCodeAt(from + 16) !== 58) return undefined;
+  let i = from + 19;
   let ms = 0;
-  if (t.charCodeAt(i) === 46) {
+  if (t.charCodeAt(i) === 46 && i < to) {
     let scale = 100;
-    for (i++; i < t.length; i++) {
+    for (i++; i < to; i++) {
       const d = digit(t, i);
       if (Number.isNaN(d)) break;
       ms += d * scale;
@@ -36,30 +47,37 @@ function fastIsoMs(t: string): number | undefined {
     ms = Math.floor(ms);
   }
   let offsetMin = 0;
-  if (i < t.length) {
+  if (i < to) {
     const sign = t.charCodeAt(i);
-    if (sign === 90 && i === t.length - 1) offsetMin = 0;
-    else if ((sign === 43 || sign === 45) && (t.length - i === 5 || (t.length - i === 6 && t.charCodeAt(i + 3) === 58))) {
-      offsetMin = (two(t, i + 1) * 60 + two(t, t.length - 2)) * (sign === 45 ? -1 : 1);
+    if (sign === 90 && i === to - 1) offsetMin = 0;
+    else if ((sign === 43 || sign === 45) && (to - i === 5 || (to - i === 6 && t.charCodeAt(i + 3) === 58))) {
+      offsetMin = (two(t, i + 1) * 60 + two(t, to - 2)) * (sign === 45 ? -1 : 1);
     } else return undefined;
   }
   // Date.UTC(y, m, d, h, mi, s, ms) is day(y, m, d) + h*3600000 + mi*60000 + s*1000 + ms (ECMA-262 MakeDate/MakeTime), the same sum.
-  const day = dayMs(t);
-  const utc = day + two(t, 11) * 3_600_000 + two(t, 14) * 60_000 + two(t, 17) * 1000 + ms;
+  const day = dayMs(t, from);
+  const utc = day + two(t, from + 11) * 3_600_000 + two(t, from + 14) * 60_000 + two(t, from + 17) * 1000 + ms;
   return Number.isNaN(utc) ? undefined : utc - offsetMin * 60_000;
 }
 
 /**
- * Date.UTC of the "YYYY-MM-DD" that starts `t`, remembered: a log holds
+ * Date.UTC of the "YYYY-MM-DD" at `from` in `t`, remembered: a log holds
  * one date for a day of lines, so only the time of day is parsed per line.
+ * The date is remembered as the number YYYYMMDD of its digits (NaN, never
+ * equal, when one is not a digit): reading 8 digits costs less than
+ * comparing text.
  */
-let lastDate = '';
+let lastDate = NaN;
 let lastDayMs = NaN;
-function dayMs(t: string): number {
-  if (lastDate.length === 10 && t.startsWith(lastDate)) return lastDayMs;
-  const day = Date.UTC(two(t, 0) * 100 + two(t, 2), two(t, 5) - 1, two(t, 8));
+function dayMs(t: string, from: number): number {
+  const year = two(t, from) * 100 + two(t, from + 2);
+  const month = two(t, from + 5);
+  const date = two(t, from + 8);
+  const key = (year * 100 + month) * 100 + date;
+  if (key === lastDate) return lastDayMs;
+  const day = Date.UTC(year, month - 1, date);
   if (!Number.isNaN(day)) {
-    lastDate = t.slice(0, 10);
+    lastDate = key;
     lastDayMs = day;
   }
   return day;

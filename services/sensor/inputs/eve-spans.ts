@@ -1,0 +1,192 @@
+/**
+ * The wanted values of an EVE line that a template (eve-template.ts) has
+ * matched, found by offset in the string that holds the line (the chunk's
+ * string, see lines.ts LineParser.lineIn) instead of by capture groups.
+ *
+ * A capture group costs a slot in a match array and a string per value;
+ * most values are not wanted as strings at all (ports and counts are
+ * numbers, the time stamp is parsed, the protocol compared). Once the
+ * template's expression has matched, the line is valid JSON of the
+ * template's shape with no escapes, and its values are found by walking
+ * along the template (SpanSource.walk). Only the values that must become
+ * strings (addresses) are sliced, by the caller.
+ */
+import type { EveFields } from './eve-scan.ts';
+import { noFields, store } from './eve-scan.ts';
+
+/** The kind of a wanted hole: a string, a number, or true/false/null (read as null). */
+export const STRING_KIND = 0;
+export const NUMBER_KIND = 1;
+export const LITERAL_KIND = 2;
+export type Kind = typeof STRING_KIND | typeof NUMBER_KIND | typeof LITERAL_KIND;
+/** A field the line does not have. */
+export const ABSENT = -1;
+
+/** A wanted hole: its field id (eve-scan.ts fieldOf) and the kind of value the template takes there. */
+export interface Wanted {
+  readonly field: number;
+  readonly kind: Kind;
+}
+
+/**
+ * The way through a line the template matched to its wanted values, from
+ * the start (`walk`) and from the end (`back`), whichever passes fewer
+ * holes (planWalk): Suricata puts a wanted member, tcp.tcp_flags_tc, near
+ * the end of a flow line. `walk` is pairs (length of the literal text
+ * before a hole, field id or 0), `back` pairs (length of the literal text
+ * after a hole, field id or 0) from the last hole backwards. Literal text
+ * is skipped by its length, a hole by its first (last) character: a string
+ * to its other quote (it holds no escaped quote); true and null are 4
+ * characters, false 5; an array of scalars to its "]" (not walked
+ * backwards); anything else is a number. Walking by the template, nothing
+ * in a value can be taken for a key: a nested object with the same key
+ * names is just literal text.
+ */
+export interface SpanSource {
+  readonly walk: Int32Array;
+  readonly back: Int32Array;
+  /** The wanted holes, in line order. */
+  readonly wanted: readonly Wanted[];
+  readonly eventType: string;
+}
+
+/**
+ * Per field id (eve-scan.ts fieldOf, 1..13): the kind of its value (ABSENT
+ * if the line has none), where its text is (a string's contents, without
+ * the quotes) and, for a number, its value. Numbers only, so one reused
+ * object costs no write barrier per line.
+ */
+export class Spans {
+  readonly kind = new Int8Array(14);
+  readonly from = new Int32Array(14);
+  readonly to = new Int32Array(14);
+  readonly num = new Float64Array(14);
+}
+
+const isNumberChar = (c: number): boolean => (c >= 48 && c <= 57) || c === 46 || c === 45 || c === 43 || c === 101 || c === 69;
+
+/**
+ * The wanted values of the line t.slice(start, end), which the template
+ * `tp` has matched, into `s`. The match has checked every character, so
+ * the walk checks none.
+ */
+export function spansOf(tp: SpanSource, t: string, start: number, end: number, s: Spans): Spans {
+  const kind = s.kind;
+  for (let f = 0; f < 14; f++) kind[f] = ABSENT;
+  const walk = tp.walk;
+  let p = start;
+  for (let k = 0; k < walk.length; k += 2) {
+    p += walk[k] ?? 0;
+    const c = t.charCodeAt(p);
+    let to: number;
+    if (c === 34) to = t.indexOf('"', p + 1) + 1;
+    else if (c === 116 || c === 110) to = p + 4;
+    else if (c === 102) to = p + 5;
+    else if (c === 91) to = arrayEnd(t, p);
+    else for (to = p + 1; isNumberChar(t.charCodeAt(to)); to++);
+    const f = walk[k + 1] ?? 0;
+    if (f !== 0) put(t, s, f, c, p, to);
+    p = to;
+  }
+  const back = tp.back;
+  p = end;
+  for (let k = 0; k < back.length; k += 2) {
+    p -= back[k] ?? 0;
+    const c = t.charCodeAt(p - 1);
+    let from: number;
+    // lastIndexOf is not a fast built-in (a runtime call per use); strings near a line's end are short.
+    if (c === 34) for (from = p - 2; t.charCodeAt(from) !== 34; from--);
+    else if (c === 108) from = p - 4;
+    else if (c === 101) from = t.charCodeAt(p - 4) === 116 ? p - 4 : p - 5;
+    // A number: the literal text before a value ends in ":" or a space.
+    else for (from = p - 1; isNumberChar(t.charCodeAt(from - 1)); from--);
+    const f = back[k + 1] ?? 0;
+    if (f !== 0) put(t, s, f, t.charCodeAt(from), from, p);
+    p = from;
+  }
+  return s;
+}
+
+/** Records field `f`, whose value (first character `c`) spans from..to. */
+function put(t: string, s: Spans, f: number, c: number, from: number, to: number): void {
+  if (c === 34) {
+    s.kind[f] = STRING_KIND;
+    s.from[f] = from + 1;
+    s.to[f] = to - 1;
+  } else if (c === 116 || c === 110 || c === 102) s.kind[f] = LITERAL_KIND;
+  else {
+    s.kind[f] = NUMBER_KIND;
+    s.num[f] = numberIn(t, from, to);
+  }
+}
+
+/** A hole of a template's line: where its value is, its field id (0: not wanted), whether it is an array. */
+export interface Hole {
+  readonly from: number;
+  readonly to: number;
+  readonly field: number;
+  readonly array: boolean;
+}
+
+/** The walks (SpanSource) through a line of `length` characters with these holes that pass the fewest holes. */
+export function planWalk(holes: readonly Hole[], length: number): { walk: Int32Array; back: Int32Array } {
+  const n = holes.length;
+  const wanted = holes.flatMap((h, i) => (h.field === 0 ? [] : [i]));
+  // k wanted holes from the start, the others from the end (which must hold no array).
+  let best = wanted.length;
+  let bestCost = wanted.length === 0 ? 0 : (wanted[wanted.length - 1] ?? 0) + 1;
+  for (let k = 0; k < wanted.length; k++) {
+    const first = wanted[k] ?? 0;
+    if (holes.slice(first).some((h) => h.array)) continue;
+    const cost = (k === 0 ? 0 : (wanted[k - 1] ?? 0) + 1) + n - first;
+    if (cost < bestCost) [best, bestCost] = [k, cost];
+  }
+  const split = best === wanted.length ? n : (wanted[best] ?? n);
+  const forward = best === 0 ? 0 : (wanted[best - 1] ?? 0) + 1;
+  const walk: number[] = [];
+  for (let i = 0; i < forward; i++) walk.push((holes[i]?.from ?? 0) - (i === 0 ? 0 : (holes[i - 1]?.to ?? 0)), holes[i]?.field ?? 0);
+  const back: number[] = [];
+  for (let i = n - 1; i >= split; i--) back.push((i === n - 1 ? length : (holes[i + 1]?.from ?? 0)) - (holes[i]?.to ?? 0), holes[i]?.field ?? 0);
+  return { walk: Int32Array.from(walk), back: Int32Array.from(back) };
+}
+
+/** The end of the flat array of scalars without spaces at `p` (what a template's array hole admits). */
+function arrayEnd(t: string, p: number): number {
+  let i = p + 1;
+  if (t.charCodeAt(i) === 93) return i + 1;
+  for (;;) {
+    if (t.charCodeAt(i) === 34) i = t.indexOf('"', i + 1) + 1;
+    else while (t.charCodeAt(i) !== 44 && t.charCodeAt(i) !== 93) i++;
+    if (t.charCodeAt(i) === 93) return i + 1;
+    i++;
+  }
+}
+
+/** The same values as an EveFields (as the scanner and JSON.parse give them). */
+export function fieldsOfSpans(tp: SpanSource, t: string, s: Spans): EveFields {
+  const e = noFields();
+  e.eventType = tp.eventType;
+  for (const { field: f } of tp.wanted) {
+    const kind = s.kind[f];
+    store(e, f, kind === STRING_KIND ? t.slice(s.from[f], s.to[f]) : kind === NUMBER_KIND ? (s.num[f] ?? NaN) : null);
+  }
+  return e;
+}
+
+/**
+ * Number(t.slice(from, to)) for the text of a JSON number. Ports and counts
+ * are short digit strings, summed here from their character codes instead
+ * of going through a string and Number()'s general conversion. Anything
+ * else (a sign, a fraction, an exponent, more than 9 digits) goes to Number().
+ */
+export function numberIn(t: string, from: number, to: number): number {
+  const len = to - from;
+  if (len === 0 || len > 9) return Number(t.slice(from, to));
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = t.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number(t.slice(from, to));
+    n = n * 10 + d;
+  }
+  return n;
+}

@@ -4,6 +4,8 @@
  * the client can be swapped (e.g. for @platformatic/kafka) by rewriting this
  * file alone.
  */
+// Before kafkajs: swaps its JavaScript CRC-32C for a native one (see crc32c.ts).
+import './crc32c.ts';
 import kafkajs from 'kafkajs';
 import type { Admin, Consumer, IHeaders, KafkaConfig, LogEntry, Producer } from 'kafkajs';
 import type { Logger } from '../logger.ts';

@@ -60,4 +60,15 @@ describe('line splitting', () => {
       }
     }
   });
+
+  it('keeps a character whole across an empty chunk', () => {
+    const { parser, seen } = recorder(false);
+    const splitter = new LineSplitter(parser, new InputReport());
+    const bytes = Buffer.from('caf\u00e9\nok\n');
+    splitter.push(bytes.subarray(0, 4));
+    splitter.push(bytes.subarray(4, 4));
+    splitter.push(bytes.subarray(4));
+    splitter.end();
+    expect(seen).toEqual(['1:caf\u00e9', '2:ok']);
+  });
 });

@@ -93,12 +93,12 @@ function cpuSeconds(since: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1e6;
 }
 
-/** Like the pipeline: gather ~20,000 events, cut into per-port batches of 500, encode (as pipeline.ts). */
+/** Like the pipeline: gather ~5000 events, cut into per-port batches of 500, encode (as pipeline.ts). */
 function encoder(onRecords: (records: OutRecord[]) => Promise<void> | void): Sink {
   let buffer: ConnectionEvent[] = [];
   return async (events) => {
     buffer.push(...events);
-    if (buffer.length < 20_000 && events.length > 0) return;
+    if (buffer.length < 5000 && events.length > 0) return;
     const records = toBatches('bench-sensor', buffer, 500).map((b) => ({ key: b.key, value: connectionBatchCodec.encode(b.batch) }));
     buffer = [];
     await onRecords(records);

@@ -79,48 +79,52 @@ export const TRACKED_BEFORE = 1;
 export const UNTRACKED = 2;
 export type Tracking = typeof TRACKED_NOW | typeof TRACKED_BEFORE | typeof UNTRACKED;
 
-/** A copy of `a` twice as long. */
-const grown = (a: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> => {
-  const b = new Uint32Array(a.length * 2);
-  b.set(a);
-  return b;
-};
-
 const b64 = (a: Uint32Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 const u32 = (s: string): Uint32Array<ArrayBuffer> => {
   const b = Buffer.from(s, 'base64');
   return new Uint32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 };
 
+/** A slot's four words in #slots: its tallies, where its address text ends, its first pair key. */
+const SLOT_WORDS = 4;
+const ATTEMPTS = 0;
+const DESTINATIONS = 1;
+const TEXT_END = 2;
+const FIRST_PAIR = 3;
+const NO_PAIRS = new Uint32Array(0);
+
 export class ScannerTable {
   readonly #opts: ScannerOptions;
   /**
    * Source hash -> slot: entries of two words (hash, slot + 1; 0 = empty),
-   * open addressing with linear probing. No Map and no boxed keys, and one
-   * small array per window (131,072 ports' windows must fit the memory target).
+   * open addressing with linear probing, load at most 1/2. No Map and no
+   * boxed keys. Every array of a new table is at most 64 bytes, which V8
+   * keeps on its heap rather than as a separate allocation: 131,072 ports'
+   * windows must fit the memory target.
    */
-  #index = new Uint32Array(32);
+  #index = new Uint32Array(16);
   /** Sources tracked (slots 0 .. tracked − 1). */
   #tracked = 0;
   /**
+   * Per slot, SLOT_WORDS words: attempts, distinct destinations (exact up to
+   * destinationCap), the end of its address in #text, and its first
+   * (source, destination) pair key (0 = none). One array, not four: one
+   * object per table instead of four, and a slot's words share a cache line.
+   * The first pair is kept here rather than in the pair set: tracking a new
+   * source inserts nothing there, and a source that hits one destination
+   * (most of a random scan's sources in a window) never reaches it.
+   */
+  #slots = new Uint32Array(4 * SLOT_WORDS);
+  /**
    * The tracked sources' addresses as UTF-8 bytes, one after another; slot s
-   * ends at #textEnds[s] and starts where slot s − 1 ends. Strings are only
-   * made for the top scanners and checkpoints: making one per tracked source
-   * (thousands per hot window) was ~8 % of the detector's time.
+   * starts where slot s − 1 ends. Strings are only made for the top scanners
+   * and checkpoints: making one per tracked source (thousands per hot
+   * window) was ~8 % of the detector's time.
    */
   #text = new Uint8Array(64);
-  #textEnds = new Uint32Array(16);
-  #attempts = new Uint32Array(16);
-  #destinations = new Uint32Array(16);
-  #pairs = new Uint32Array(64);
+  /** Further (source slot, destination) pair keys: an open-addressing set, made when first needed. */
+  #pairs: Uint32Array = NO_PAIRS;
   #pairCount = 0;
-  /**
-   * Each source's first (source, destination) pair key, kept beside the pair
-   * set rather than in it: a source first tracked needs no set insert, and a
-   * source that only ever hits one destination (most of a random scan's
-   * sources in a window) never reaches the set. 0 = none.
-   */
-  #firstPairs = new Uint32Array(16);
   /** Sources seen after the table was full. */
   untracked = 0;
   scanners = 0;
@@ -146,15 +150,17 @@ export class ScannerTable {
       names.copySource(i, this.#text, this.#textStart(slot));
       result = TRACKED_NOW;
     }
-    this.#attempts[slot] = (this.#attempts[slot] ?? 0) + 1;
-    const dests = this.#destinations[slot] ?? 0;
+    const slots = this.#slots;
+    const at = slot * SLOT_WORDS;
+    slots[at + ATTEMPTS] = (slots[at + ATTEMPTS] ?? 0) + 1;
+    const dests = slots[at + DESTINATIONS] ?? 0;
     if (dests < this.#opts.destinationCap) {
       const key = fmix32((Math.imul(slot + 1, 0x9e3779b1) ^ dstHash) >>> 0) || 1;
       let fresh = true;
-      if (result === TRACKED_NOW) this.#firstPairs[slot] = key;
-      else fresh = key !== this.#firstPairs[slot] && this.#insertPair(key);
+      if (result === TRACKED_NOW) slots[at + FIRST_PAIR] = key;
+      else fresh = key !== slots[at + FIRST_PAIR] && this.#insertPair(key);
       if (fresh) {
-        this.#destinations[slot] = dests + 1;
+        slots[at + DESTINATIONS] = dests + 1;
         if (dests + 1 === this.#opts.scannerDestinations) this.scanners += 1;
       }
     }
@@ -164,7 +170,7 @@ export class ScannerTable {
   /** The `n` sources that contacted the most destinations (then most attempts, then address: deterministic). */
   top(n: number): Scanner[] {
     return this.#ips()
-      .map((ip, slot) => ({ ip, attempts: this.#attempts[slot] ?? 0, destinations: this.#destinations[slot] ?? 0 }))
+      .map((ip, slot) => ({ ip, attempts: this.#word(slot, ATTEMPTS), destinations: this.#word(slot, DESTINATIONS) }))
       .sort((a, b) => b.destinations - a.destinations || b.attempts - a.attempts || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0))
       .slice(0, n);
   }
@@ -182,30 +188,33 @@ export class ScannerTable {
         continue;
       }
       const from = other.#textStart(slot);
-      const to = other.#textEnds[slot] ?? from;
+      const to = other.#word(slot, TEXT_END);
       const mine = this.#track(hashes[slot] ?? 0, to - from);
       this.#text.set(other.#text.subarray(from, to), this.#textStart(mine));
-      this.#attempts[mine] = other.#attempts[slot] ?? 0;
-      this.#destinations[mine] = other.#destinations[slot] ?? 0;
-      if ((other.#destinations[slot] ?? 0) >= this.#opts.scannerDestinations) this.scanners += 1;
+      const destinations = other.#word(slot, DESTINATIONS);
+      this.#slots[mine * SLOT_WORDS + ATTEMPTS] = other.#word(slot, ATTEMPTS);
+      this.#slots[mine * SLOT_WORDS + DESTINATIONS] = destinations;
+      if (destinations >= this.#opts.scannerDestinations) this.scanners += 1;
     }
     this.untracked += other.untracked;
   }
 
-  /** Plain data for a checkpoint (checkpoint.ts). */
+  /** Plain data for a checkpoint (checkpoint.ts): the slot words as separate columns, as before they were one array. */
   snapshot(): ScannerSnapshot {
+    const column = (w: number): Uint32Array => Uint32Array.from({ length: this.#tracked }, (_, slot) => this.#word(slot, w));
     return {
       ips: this.#ips(),
-      attempts: b64(this.#attempts),
-      destinations: b64(this.#destinations),
+      attempts: b64(column(ATTEMPTS)),
+      destinations: b64(column(DESTINATIONS)),
       pairs: b64(this.#pairs),
       pairCount: this.#pairCount,
-      firsts: b64(this.#firstPairs),
+      firsts: b64(column(FIRST_PAIR)),
       untracked: this.untracked,
       scanners: this.scanners,
     };
   }
 
+  /** From a snapshot; one written before first pairs were kept apart (no `firsts`) has them in its pair set, which works the same. */
   static restore(s: ScannerSnapshot, opts: ScannerOptions): ScannerTable {
     const t = new ScannerTable(opts);
     const name = new NamedSource();
@@ -214,14 +223,21 @@ export class ScannerTable {
       const slot = t.#track(hash32(ip), name.sourceLength());
       name.copySource(0, t.#text, t.#textStart(slot));
     }
-    t.#attempts = u32(s.attempts);
-    t.#destinations = u32(s.destinations);
+    const columns: [number, string | undefined][] = [[ATTEMPTS, s.attempts], [DESTINATIONS, s.destinations], [FIRST_PAIR, s.firsts]];
+    for (const [w, text] of columns) {
+      if (text === undefined) continue;
+      const values = u32(text);
+      for (let slot = 0; slot < t.#tracked; slot++) t.#slots[slot * SLOT_WORDS + w] = values[slot] ?? 0;
+    }
     t.#pairs = u32(s.pairs);
     t.#pairCount = s.pairCount;
-    if (s.firsts !== undefined) t.#firstPairs = u32(s.firsts);
     t.untracked = s.untracked;
     t.scanners = s.scanners;
     return t;
+  }
+
+  #word(slot: number, w: number): number {
+    return this.#slots[slot * SLOT_WORDS + w] ?? 0;
   }
 
   /** The slot of a source hash, or -1. */
@@ -250,29 +266,29 @@ export class ScannerTable {
   #ips(): string[] {
     const text = Buffer.from(this.#text.buffer, this.#text.byteOffset, this.#text.byteLength);
     const ips: string[] = [];
-    for (let slot = 0; slot < this.#tracked; slot++) ips.push(text.toString('utf8', this.#textStart(slot), this.#textEnds[slot] ?? 0));
+    for (let slot = 0; slot < this.#tracked; slot++) ips.push(text.toString('utf8', this.#textStart(slot), this.#word(slot, TEXT_END)));
     return ips;
   }
 
   #textStart(slot: number): number {
-    return slot === 0 ? 0 : (this.#textEnds[slot - 1] ?? 0);
+    return slot === 0 ? 0 : this.#word(slot - 1, TEXT_END);
   }
 
   /** Gives a new source the next slot, with room for its `length` address bytes at #textStart(slot). */
   #track(hash: number, length: number): number {
     const slot = this.#tracked++;
-    // Each array grown on its own: a restore replaces some of them with arrays of the checkpoint's sizes.
-    if (slot >= this.#attempts.length) this.#attempts = grown(this.#attempts);
-    if (slot >= this.#destinations.length) this.#destinations = grown(this.#destinations);
-    if (slot >= this.#textEnds.length) this.#textEnds = grown(this.#textEnds);
-    if (slot >= this.#firstPairs.length) this.#firstPairs = grown(this.#firstPairs);
+    if ((slot + 1) * SLOT_WORDS > this.#slots.length) {
+      const slots = new Uint32Array(this.#slots.length * 2);
+      slots.set(this.#slots);
+      this.#slots = slots;
+    }
     const end = this.#textStart(slot) + length;
     if (end > this.#text.length) {
       const text = new Uint8Array(Math.max(end, this.#text.length * 2));
       text.set(this.#text);
       this.#text = text;
     }
-    this.#textEnds[slot] = end;
+    this.#slots[slot * SLOT_WORDS + TEXT_END] = end;
     // Load at most 1/2: entries = index.length / 2.
     if ((slot + 1) * 4 > this.#index.length) {
       const old = this.#index;
@@ -295,7 +311,7 @@ export class ScannerTable {
   #insertPair(key: number): boolean {
     if ((this.#pairCount + 1) * 2 > this.#pairs.length) {
       const old = this.#pairs;
-      this.#pairs = new Uint32Array(old.length * 2);
+      this.#pairs = new Uint32Array(Math.max(64, old.length * 2));
       this.#pairCount = 0;
       for (const k of old) if (k !== 0) this.#insertPair(k);
     }

@@ -13,10 +13,12 @@
  *    and events per CPU-second of this process (= per core).
  * 4. The detector core alone (decode + ingest, no Kafka) on the same bytes.
  * 5. State memory with all 131,072 protocol/port keys active (an open window
- *    with a few sources on every TCP and UDP port), measured after GC; run
- *    first, on a clean heap, and printed first.
+ *    with a few sources on every TCP and UDP port), measured after GC, in a
+ *    process of its own (a clean heap), printed first.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { connectionBatchCodec } from '../services/common/avro/codecs.ts';
@@ -151,11 +153,7 @@ async function main(): Promise<void> {
 
 }
 
-/**
- * State memory with every TCP and UDP port active at once. Run first, on a
- * clean heap: after the throughput part, its records (up to GiBs of Buffers,
- * freed only when a GC finalises them) skewed the readings either way.
- */
+/** State memory with every TCP and UDP port active at once (in its own process: see the end of this file). */
 async function stateMemory(): Promise<void> {
   for (let i = 0; i < 3; i++) {
     gc();
@@ -179,10 +177,12 @@ async function stateMemory(): Promise<void> {
     `(of which Bloom filters ${(d.historyBytes / 2 ** 20).toFixed(0)} MiB; RSS ${(after.rss / 2 ** 20).toFixed(0)} MiB)\n`);
 }
 
-await stateMemory();
-// The probe's state (hundreds of MiB) is garbage now: collect it here, not during a timed run.
-for (let i = 0; i < 3; i++) {
-  gc();
-  await new Promise((resolve) => setImmediate(resolve));
+// The memory probe runs in a process of its own, on a clean heap: in this one, either the timed runs'
+// garbage skewed its readings (probe last) or its hundreds of MiB of heap slowed the timed runs (probe first).
+if (process.env['BENCH_DETECTOR_PART'] === 'memory') {
+  await stateMemory();
+} else {
+  const probe = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], { stdio: 'inherit', env: { ...process.env, BENCH_DETECTOR_PART: 'memory' } });
+  if (probe.status !== 0) throw new Error(`memory probe exited with ${String(probe.status)}`);
+  await main();
 }
-await main();

@@ -201,7 +201,12 @@ export class ScannerTable {
 
   /** Plain data for a checkpoint (checkpoint.ts): the slot words as separate columns, as before they were one array. */
   snapshot(): ScannerSnapshot {
-    const column = (w: number): Uint32Array => Uint32Array.from({ length: this.#tracked }, (_, slot) => this.#word(slot, w));
+    const slots = this.#slots;
+    const column = (w: number): Uint32Array => {
+      const c = new Uint32Array(this.#tracked);
+      for (let slot = 0; slot < c.length; slot++) c[slot] = slots[slot * SLOT_WORDS + w] ?? 0;
+      return c;
+    };
     return {
       ips: this.#ips(),
       attempts: b64(column(ATTEMPTS)),

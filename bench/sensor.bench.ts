@@ -85,6 +85,7 @@ async function run(kind: 'zeek' | 'eve' | 'pcap', data: Buffer, sink: Sink): Pro
   const rest = decoder.end();
   events += rest.length;
   await sink(rest);
+  await sink([]);
   return { events, seconds: cpuSeconds(start), wallSeconds: Number(process.hrtime.bigint() - wall) / 1e9 };
 }
 
@@ -93,15 +94,23 @@ function cpuSeconds(since: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1e6;
 }
 
-/** Like the pipeline: gather ~5000 events, cut into per-port batches of 500, encode (as pipeline.ts). */
+/**
+ * Like the pipeline: gather ~5000 events, cut into per-port batches of 500,
+ * encode, send; as in pipeline.ts, one send is in flight while the next
+ * batch is gathered (the input waits only for the send before).
+ */
 function encoder(onRecords: (records: OutRecord[]) => Promise<void> | void): Sink {
   let buffer: ConnectionEvent[] = [];
+  let inFlight: Promise<void> = Promise.resolve();
   return async (events) => {
     buffer.push(...events);
+    // An empty call is the end of the input: send the rest and wait for every send.
     if (buffer.length < 5000 && events.length > 0) return;
     const records = toBatches('bench-sensor', buffer, 500).map((b) => ({ key: b.key, value: connectionBatchCodec.encode(b.batch) }));
     buffer = [];
-    await onRecords(records);
+    const before = inFlight;
+    inFlight = before.then(() => onRecords(records));
+    await (events.length === 0 ? inFlight : before);
   };
 }
 

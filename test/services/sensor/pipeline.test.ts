@@ -52,4 +52,44 @@ describe('sensor Pipeline', () => {
       ['tcp/22', 1],
     ]);
   });
+
+  it('reads on while one flush is published, and waits for it before the next', async () => {
+    const sends: { records: readonly SpooledRecord[]; done: () => void }[] = [];
+    const pipeline = new Pipeline({
+      sensorId: 's1',
+      batchEvents: 500,
+      pseudonymizer: undefined,
+      publish: (records) => new Promise<void>((resolve) => sends.push({ records, done: resolve })),
+    });
+    const full = (from: number) => Array.from({ length: 5000 }, (_, i) => event(from + i, T0 + i));
+    // The first full buffer is handed over and the call returns at once: its publish is still in flight.
+    await pipeline.add(full(0));
+    expect(sends).toHaveLength(1);
+    // The second full buffer waits for the first publish, not for its own.
+    let second = false;
+    const adding = pipeline.add(full(5000)).then(() => (second = true));
+    await Promise.resolve();
+    expect(second).toBe(false);
+    sends[0]?.done();
+    await adding;
+    // The second publish starts once the first is done (order kept), and is in flight when add returns.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sends).toHaveLength(2);
+    sends[1]?.done();
+    await pipeline.close();
+    expect(sends.flatMap((s) => s.records).reduce((n, r) => n + r.events, 0)).toBe(10_000);
+  });
+
+  it('reports a failed publish to the next call and to close', async () => {
+    const pipeline = new Pipeline({
+      sensorId: 's1',
+      batchEvents: 500,
+      pseudonymizer: undefined,
+      publish: () => Promise.reject(new Error('disk full')),
+    });
+    const full = Array.from({ length: 5000 }, (_, i) => event(i, T0 + i));
+    await pipeline.add(full);
+    await expect(pipeline.add(full)).rejects.toThrow('disk full');
+    await expect(pipeline.close()).rejects.toThrow('disk full');
+  });
 });

@@ -10,8 +10,6 @@ import type { ShapeOptions } from './shape.ts';
 import { hash32 } from './sketch/hash.ts';
 import { isMaterialChange, severityOf, surgeAlert, surgeAlertId } from './surge.ts';
 import type { OpenSurge, SentState, SurgeEvidence, SurgeJudgement, SurgeOptions } from './surge.ts';
-import { NamedSource } from './scanners.ts';
-import type { SourceNames } from './scanners.ts';
 import type { EventBatch } from './event-batch.ts';
 import { EMPTY_EXTRAS, EMPTY_FIGURES, WindowAccumulator } from './window.ts';
 import type { AddressHistory, WindowOptions, WindowSnapshot } from './window.ts';
@@ -102,12 +100,7 @@ export class PortState {
   }
 
   add(event: ConnectionEvent, sensorId: string, windowStart: number): void {
-    this.addHashed(windowStart, hash32(event.srcIp), hash32(event.dstIp), new NamedSource(event.srcIp), 0, sensorId);
-  }
-
-  /** One event, as hashes of its addresses; the source's text is read from `names` only if the window starts tracking it. */
-  addHashed(windowStart: number, srcHash: number, dstHash: number, names: SourceNames, i: number, sensorId: string): void {
-    this.#window(windowStart).addHashed(srcHash, dstHash, names, i, sensorId, this.#ctx.history);
+    this.#window(windowStart).add(event, sensorId, this.#ctx.history);
   }
 
   /** Events [from, to) of `batch`, all in the window starting at `windowStart` (see WindowAccumulator.addRun). */

@@ -19,11 +19,14 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       'import-x/no-cycle': 'error',
-      'no-restricted-imports': ['error', { paths: [{ name: 'kafkajs', message: 'Use services/common/kafka/transport.ts: kafkajs stays behind that one module.' }] }],
+      'no-restricted-imports': ['error', { paths: [
+        { name: 'kafkajs', message: 'Use services/common/kafka/transport.ts: kafkajs stays behind that one module.' },
+        { name: '@platformatic/kafka', message: 'Use services/common/kafka/transport.ts: the Kafka clients stay behind it (producing is in producer.ts).' },
+      ] }],
     },
   },
   {
-    files: ['services/common/kafka/transport.ts', 'tools/local-kafka/**/*.ts', 'test/support/**/*.ts'],
+    files: ['services/common/kafka/transport.ts', 'services/common/kafka/producer.ts', 'tools/local-kafka/**/*.ts', 'test/support/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

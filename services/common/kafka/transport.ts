@@ -1,18 +1,19 @@
 /**
  * The one module that talks to kafkajs. kafkajs has been unmaintained since
  * 2023; everything else in Portent sees only the small interfaces below, so
- * the client can be swapped (e.g. for @platformatic/kafka) by rewriting this
- * file alone.
+ * the client can be swapped by rewriting this directory alone. Producing has
+ * moved to @platformatic/kafka already (producer.ts; why in README.md here).
  */
 // Before kafkajs: swaps its JavaScript CRC-32C for a native one (see crc32c.ts).
 import './crc32c.ts';
 import kafkajs from 'kafkajs';
-import type { Admin, Consumer, IHeaders, KafkaConfig, LogEntry, Producer } from 'kafkajs';
+import type { Admin, Consumer, IHeaders, KafkaConfig, LogEntry } from 'kafkajs';
 import type { Logger } from '../logger.ts';
+import { connectProducer } from './producer.ts';
 import type { KafkaSecurity } from './security.ts';
 import type { TopicSpec } from './topics.ts';
 
-const { Kafka, Partitioners, logLevel } = kafkajs;
+const { Kafka, logLevel } = kafkajs;
 
 // kafkajs 2.2.4 schedules a negative timeout on Node 24 (kafkajs issue #1751);
 // Node clamps it to 1 ms, which is what kafkajs meant. Drop that one warning,
@@ -117,7 +118,7 @@ export interface ProducerOptions {
    * Bound the retries of one send (default: unbounded, as idempotence wants).
    * A sensor that spools to disk while the broker is away sets this, so that a
    * send fails after about `maxRetryTimeMs` × retries instead of waiting out
-   * the outage. kafkajs warns once that bounded retries may weaken EoS.
+   * the outage. At least 2 (the client reads fewer as unbounded).
    */
   readonly retries?: number;
   readonly maxRetryTimeMs?: number;
@@ -127,8 +128,10 @@ export class KafkaTransport {
   readonly #kafka: InstanceType<typeof Kafka>;
   readonly #log: Logger;
   readonly #onFatal: ((err: unknown) => void) | undefined;
+  readonly #opts: KafkaTransportOptions;
 
   constructor(opts: KafkaTransportOptions) {
+    this.#opts = opts;
     const log = opts.logger.child({ component: 'kafkajs' });
     this.#log = log;
     this.#onFatal = opts.onFatal;
@@ -146,25 +149,20 @@ export class KafkaTransport {
     });
   }
 
-  /** An idempotent producer: acks=all, retries never duplicate or reorder. */
+  /**
+   * An idempotent producer: acks=all, retries never duplicate or reorder.
+   * Resolves once a broker has answered (TLS and SASL done) and granted a
+   * producer id; rejects with the reason after the transport's connect retries.
+   */
   async producer(opts: ProducerOptions = {}): Promise<RecordProducer> {
-    const producer: Producer = this.#kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      // Idempotence needs unbounded retries (as the Java client's retries=MAX_INT):
-      // a send waits out a broker outage, with backoff capped at 10 s, rather than fail.
-      retry: { retries: opts.retries ?? Number.MAX_SAFE_INTEGER, maxRetryTime: opts.maxRetryTimeMs ?? 10_000 },
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+    return connectProducer({
+      brokers: this.#opts.brokers,
+      clientId: this.#opts.clientId,
+      security: this.#opts.security,
+      connectRetries: this.#opts.retry?.retries ?? 8,
+      retries: opts.retries,
+      maxRetryTimeMs: opts.maxRetryTimeMs,
     });
-    await producer.connect();
-    return {
-      async send(topic, records) {
-        if (records.length === 0) return;
-        await producer.send({ topic, acks: -1, messages: records.map(toMessage) });
-      },
-      close: () => producer.disconnect(),
-    };
   }
 
   consumer(opts: ConsumerOptions): RecordConsumer {
@@ -290,11 +288,6 @@ async function settled(admin: Admin, specs: readonly TopicSpec[], timeoutMs: num
     if (Date.now() > deadline) throw new Error(`topics not ready within ${timeoutMs} ms: ${specs.map((s) => s.name).join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
-}
-
-function toMessage(r: OutRecord): { key: string | null; value: Buffer | null; headers?: IHeaders; partition?: number } {
-  const m = r.headers === undefined ? { key: r.key, value: r.value } : { key: r.key, value: r.value, headers: { ...r.headers } };
-  return r.partition === undefined ? m : { ...m, partition: r.partition };
 }
 
 function fromHeaders(headers: IHeaders | undefined): Record<string, string> {

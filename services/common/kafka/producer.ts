@@ -5,7 +5,7 @@
  *
  * Why: kafkajs spends most of a sensor's publishing CPU building requests;
  * producing the same pre-encoded 20 KB records (10 per send, acks=all,
- * idempotent, native CRC-32C for kafkajs) costs about half the CPU per event
+ * idempotent; kafkajs with a native CRC-32C) costs about half the CPU per event
  * here (decision and figures in services/common/kafka/README.md).
  *
  * What callers rely on, kept from the kafkajs producer:

@@ -4,8 +4,6 @@
  * the client can be swapped by rewriting this directory alone. Producing has
  * moved to @platformatic/kafka already (producer.ts; why in README.md here).
  */
-// Before kafkajs: swaps its JavaScript CRC-32C for a native one (see crc32c.ts).
-import './crc32c.ts';
 import kafkajs from 'kafkajs';
 import type { Admin, Consumer, IHeaders, KafkaConfig, LogEntry } from 'kafkajs';
 import type { Logger } from '../logger.ts';

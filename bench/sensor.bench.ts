@@ -154,7 +154,7 @@ async function median3(kind: 'zeek' | 'eve' | 'pcap', data: Buffer, sink: () => 
   return runs[1] ?? runs[0] ?? { events: 0, seconds: 1, wallSeconds: 1 };
 }
 
-process.stdout.write(`node ${process.version}; events per CPU-second of this process (median of 3 runs; produce: 1 run); inputs generated in memory\n\n`);
+process.stdout.write(`node ${process.version}; events per CPU-second of this process (median of 3 runs each); inputs generated in memory\n\n`);
 process.stdout.write(`${'input'.padEnd(16)} ${'events'.padStart(9)}  ${'parse (CPU)'.padStart(20)}  ${'parse+encode (CPU)'.padStart(20)}  ${'+produce (wall)'.padStart(20)}  ${'+produce (sensor CPU)'.padStart(20)}\n`);
 
 const broker = await startLocalBroker();
@@ -170,11 +170,18 @@ try {
     await run(input.kind, data.subarray(0, Math.min(data.length, 4 * 1024 * 1024)), () => undefined);
     const parse = await median3(input.kind, data, () => () => undefined);
     const encode = await median3(input.kind, data, () => encoder(() => undefined));
-    const brokerBefore = processCpuSeconds(broker.pid);
-    const produce = await run(input.kind, data, encoder((records) => producer.send(names.connections, records)));
-    const brokerAfter = processCpuSeconds(broker.pid);
+    // Three produce runs as well; the one of median sensor CPU is shown, with the broker's CPU during that run.
+    const produceRuns: { events: number; seconds: number; wallSeconds: number; brokerSeconds: number | undefined }[] = [];
+    for (let k = 0; k < 3; k++) {
+      const brokerBefore = processCpuSeconds(broker.pid);
+      const r = await run(input.kind, data, encoder((records) => producer.send(names.connections, records)));
+      const brokerAfter = processCpuSeconds(broker.pid);
+      produceRuns.push({ ...r, brokerSeconds: brokerBefore === undefined || brokerAfter === undefined ? undefined : brokerAfter - brokerBefore });
+    }
+    produceRuns.sort((a, b) => a.seconds - b.seconds);
+    const produce = produceRuns[1] ?? produceRuns[0] ?? { events: 0, seconds: 1, wallSeconds: 1, brokerSeconds: undefined };
     const produceWall = { events: produce.events, seconds: produce.wallSeconds };
-    const brokerUse = brokerBefore === undefined || brokerAfter === undefined ? 'n/a' : ((brokerAfter - brokerBefore) / produce.wallSeconds).toFixed(2);
+    const brokerUse = produce.brokerSeconds === undefined ? 'n/a' : (produce.brokerSeconds / produce.wallSeconds).toFixed(2);
     cpuUse.push(`${input.name.padEnd(16)} ${produce.wallSeconds.toFixed(2).padStart(6)} s   sensor ${(produce.seconds / produce.wallSeconds).toFixed(2)}   broker JVM ${brokerUse}`);
     process.stdout.write(`${input.name.padEnd(16)} ${String(parse.events).padStart(9)}  ${rate(parse)}  ${rate(encode)}  ${rate(produceWall)}  ${rate(produce)}\n`);
   }

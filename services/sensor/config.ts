@@ -32,7 +32,7 @@ export const sensorSettings = Type.Object({
   PORTENT_SENSOR_PSEUDONYM_KEY: Type.Optional(Type.String({ minLength: 16, description: 'Key of the destination pseudonyms: 64 hex digits, or a passphrase of at least 16 characters' })),
   PORTENT_SENSOR_SPOOL_DIR: Type.Optional(Type.String({ minLength: 1 })),
   PORTENT_SENSOR_SPOOL_MAX_BYTES: Type.Integer({ default: 256 * 1024 * 1024, minimum: 1024 * 1024 }),
-  PORTENT_SENSOR_SEND_RETRIES: Type.Integer({ default: 3, minimum: 1, maximum: 100 }),
+  PORTENT_SENSOR_SEND_RETRIES: Type.Integer({ default: 3, minimum: 2, maximum: 100, description: 'Retries of one send before its batch goes to the spool (the Kafka client reads fewer than 2 as unbounded)' }),
   PORTENT_SENSOR_STATS_SECONDS: Type.Integer({ default: 30, minimum: 0, description: 'Interval of the metrics log line; 0 = none' }),
   PORTENT_SENSOR_FLUSH_GRACE_MS: Type.Integer({ default: 15_000, minimum: 0 }),
   // Unset: no probe server (a local run opens no port it was not asked for); the manifests set 8082.

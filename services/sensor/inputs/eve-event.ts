@@ -1,6 +1,7 @@
 /**
  * The event of an EVE line that a template matched, read in place: the
- * values are where eve-spans.ts found them in the chunk's string, and only
+ * values are where eve-spans.ts found them in the chunk's string, their
+ * characters are read from the chunk's code units (eve-codes.ts), and only
  * the addresses become strings (and the whole line only when it is
  * skipped, for the report's example). It decides exactly as the general
  * path in eve.ts does on the same values, check for check and in the same
@@ -9,10 +10,12 @@
 import type { ConnectionEvent, Outcome, Protocol } from '../../common/avro/generated-types.ts';
 import { canonicalIp } from '../ip.ts';
 import type { InputReport, Where } from '../report.ts';
+import { codesOf } from './eve-codes.ts';
+import type { Codes } from './eve-codes.ts';
 import { NUMBER_KIND, STRING_KIND } from './eve-spans.ts';
 import type { Spans } from './eve-spans.ts';
 import { isEchoRequest, portOf, protocolOf } from './lines.ts';
-import { parseIsoMsIn } from './timestamps.ts';
+import { parseIsoMsAt } from './timestamps.ts';
 
 // Field ids of eve-scan.ts fieldOf.
 const TIMESTAMP = 1;
@@ -27,61 +30,66 @@ const PKTS_TOCLIENT = 12;
 const TCP_FLAGS_TC = 13;
 
 /** Pushes the event of the line t.slice(start, end), of event type `eventType` ("flow" or "alert") and values at `s`, or reports why not. */
-export function eveEventIn(eventType: string, t: string, start: number, end: number, s: Spans, where: Where, out: ConnectionEvent[], report: InputReport): void {
+export function eveEventIn(eventType: string, t: string, c: Codes, start: number, end: number, s: Spans, where: Where, out: ConnectionEvent[], report: InputReport): void {
   const kind = s.kind;
-  const protocol = kind[PROTO] === STRING_KIND ? protocolIn(t, s.from[PROTO] ?? 0, s.to[PROTO] ?? 0) : undefined;
+  const protocol = kind[PROTO] === STRING_KIND ? protocolAt(t, c, s.from[PROTO] ?? 0, s.to[PROTO] ?? 0) : undefined;
   if (protocol === undefined) {
     report.skip('unknown protocol', where, t.slice(start, end));
     return;
   }
   const at = eventType === 'flow' && kind[FLOW_START] === STRING_KIND ? FLOW_START : TIMESTAMP;
-  const eventTime = kind[at] === STRING_KIND ? parseIsoMsIn(t, s.from[at] ?? 0, s.to[at] ?? 0) : NaN;
+  const eventTime = kind[at] === STRING_KIND ? parseIsoMsAt(t, c, s.from[at] ?? 0, s.to[at] ?? 0) : NaN;
   if (Number.isNaN(eventTime)) {
     report.skip('bad timestamp', where, t.slice(start, end));
     return;
   }
-  const srcIp = kind[SRC_IP] === STRING_KIND ? canonicalIpIn(t, s.from[SRC_IP] ?? 0, s.to[SRC_IP] ?? 0) : undefined;
-  const dstIp = kind[DEST_IP] === STRING_KIND ? canonicalIpIn(t, s.from[DEST_IP] ?? 0, s.to[DEST_IP] ?? 0) : undefined;
+  const srcIp = kind[SRC_IP] === STRING_KIND ? canonicalIpAt(t, c, s.from[SRC_IP] ?? 0, s.to[SRC_IP] ?? 0) : undefined;
+  const dstIp = kind[DEST_IP] === STRING_KIND ? canonicalIpAt(t, c, s.from[DEST_IP] ?? 0, s.to[DEST_IP] ?? 0) : undefined;
   if (srcIp === undefined || dstIp === undefined) {
     report.skip('bad address', where, t.slice(start, end));
     return;
   }
   if (protocol === 'ICMP') {
-    if (isEchoRequest(kind[ICMP_TYPE] === NUMBER_KIND ? s.num[ICMP_TYPE] : undefined)) out.push({ eventTime, protocol, srcIp, srcPort: 0, dstIp, dstPort: 0, outcome: outcomeIn(eventType, t, s) });
+    if (isEchoRequest(kind[ICMP_TYPE] === NUMBER_KIND ? s.num[ICMP_TYPE] : undefined)) out.push({ eventTime, protocol, srcIp, srcPort: 0, dstIp, dstPort: 0, outcome: outcomeAt(eventType, t, c, s) });
     return;
   }
-  const srcPort = portIn(t, s, SRC_PORT);
-  const dstPort = portIn(t, s, DEST_PORT);
+  const srcPort = portAt(t, s, SRC_PORT);
+  const dstPort = portAt(t, s, DEST_PORT);
   if (srcPort === undefined || dstPort === undefined) {
     report.skip('bad port', where, t.slice(start, end));
     return;
   }
-  out.push({ eventTime, protocol, srcIp, srcPort, dstIp, dstPort, outcome: outcomeIn(eventType, t, s) });
+  out.push({ eventTime, protocol, srcIp, srcPort, dstIp, dstPort, outcome: outcomeAt(eventType, t, c, s) });
 }
 
 /** protocolOf(t.slice(from, to)), without the string for "tcp" and "udp" in any case (which protocolOf lower-cases). */
-function protocolIn(t: string, from: number, to: number): Protocol | undefined {
+function protocolAt(t: string, c: Codes, from: number, to: number): Protocol | undefined {
   if (to - from === 3) {
-    // c | 32 is c's lower case for an ASCII letter, and equals a letter only for that letter in either case.
-    const a = t.charCodeAt(from) | 32;
-    const b = t.charCodeAt(from + 1) | 32;
-    const c = t.charCodeAt(from + 2) | 32;
-    if (a === 116 && b === 99 && c === 112) return 'TCP';
-    if (a === 117 && b === 100 && c === 112) return 'UDP';
+    // u | 32 is u's lower case for an ASCII letter, and equals a letter only for that letter in either case.
+    const a = (c[from] ?? 0) | 32;
+    const b = (c[from + 1] ?? 0) | 32;
+    const d = (c[from + 2] ?? 0) | 32;
+    if (a === 116 && b === 99 && d === 112) return 'TCP';
+    if (a === 117 && b === 100 && d === 112) return 'UDP';
   }
   return protocolOf(t.slice(from, to));
 }
 
+/** canonicalIp(t.slice(from, to)). */
+export function canonicalIpIn(t: string, from: number, to: number): string | undefined {
+  return canonicalIpAt(t, codesOf(t), from, to);
+}
+
 /**
  * canonicalIp(t.slice(from, to)), with its test for a canonical dotted quad
- * (ip.ts isPlainIpv4) done on the chunk's flat string before the slice.
+ * (ip.ts isPlainIpv4) done on the code units `c` of t before the slice.
  */
-export function canonicalIpIn(t: string, from: number, to: number): string | undefined {
+function canonicalIpAt(t: string, codes: Codes, from: number, to: number): string | undefined {
   let dots = 0;
   let octet = 0;
   let digits = 0;
   for (let i = from; i < to; i++) {
-    const c = t.charCodeAt(i);
+    const c = codes[i] ?? 0;
     if (c === 46) {
       if (digits === 0 || ++dots > 3) return canonicalIp(t.slice(from, to));
       octet = 0;
@@ -98,16 +106,16 @@ export function canonicalIpIn(t: string, from: number, to: number): string | und
 }
 
 /** portOf of a field's value: a number, a string, or anything else (undefined). */
-function portIn(t: string, s: Spans, f: number): number | undefined {
+function portAt(t: string, s: Spans, f: number): number | undefined {
   const kind = s.kind[f];
   if (kind === NUMBER_KIND) return portOf(s.num[f]);
   return kind === STRING_KIND ? portOf(t.slice(s.from[f], s.to[f])) : undefined;
 }
 
-function outcomeIn(eventType: string, t: string, s: Spans): Outcome {
+function outcomeAt(eventType: string, t: string, c: Codes, s: Spans): Outcome {
   if (eventType !== 'flow') return 'UNKNOWN';
   if (s.kind[TCP_FLAGS_TC] === STRING_KIND) {
-    const flags = hexFlagsIn(t, s.from[TCP_FLAGS_TC] ?? 0, s.to[TCP_FLAGS_TC] ?? 0);
+    const flags = hexFlagsAt(t, c, s.from[TCP_FLAGS_TC] ?? 0, s.to[TCP_FLAGS_TC] ?? 0);
     if ((flags & 0x12) === 0x12) return 'ESTABLISHED';
     if ((flags & 0x04) !== 0) return 'REJECTED';
     return 'ATTEMPT';
@@ -122,6 +130,16 @@ export function hexFlagsIn(t: string, from: number, to: number): number {
   if (to - from === 2) {
     const high = hexDigit(t.charCodeAt(from));
     const low = hexDigit(t.charCodeAt(from + 1));
+    if (high >= 0 && low >= 0) return high * 16 + low;
+  }
+  return parseInt(t.slice(from, to), 16);
+}
+
+/** hexFlagsIn, with the two hex digits read from `c`, the code units of t. */
+function hexFlagsAt(t: string, c: Codes, from: number, to: number): number {
+  if (to - from === 2) {
+    const high = hexDigit(c[from] ?? 0);
+    const low = hexDigit(c[from + 1] ?? 0);
     if (high >= 0 && low >= 0) return high * 16 + low;
   }
   return parseInt(t.slice(from, to), 16);

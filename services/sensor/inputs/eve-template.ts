@@ -22,9 +22,10 @@
  * template matches goes to the scanner and then JSON.parse: nothing is
  * guessed (test: eve-template.test.ts).
  */
+import { codesOf } from './eve-codes.ts';
 import type { EveFields } from './eve-scan.ts';
 import { FLOW, FLOW_FIELD, OTHER, TCP, TCP_FIELD, TOP, fieldOf } from './eve-scan.ts';
-import { LITERAL_KIND, NUMBER_KIND, STRING_KIND, Spans, fieldsOfSpans, numberIn, planWalk, spansOf } from './eve-spans.ts';
+import { LITERAL_KIND, NUMBER_KIND, STRING_KIND, Spans, fieldsOfSpans, numberAt, planWalk, spansOf } from './eve-spans.ts';
 import type { Hole, Kind, Wanted } from './eve-spans.ts';
 
 const STRING_BODY = String.raw`[^"\\\x00-\x1f]*`;
@@ -67,12 +68,12 @@ const scratch = new Spans();
 /** The fields of `t` if it matches `tp`, else undefined. */
 export function readTemplate(tp: Template, t: string): EveFields | undefined {
   if (!tp.re.test(t)) return undefined;
-  return fieldsOfSpans(tp, t, spansOf(tp, t, 0, t.length, scratch));
+  return fieldsOfSpans(tp, t, spansOf(tp, t, codesOf(t), 0, t.length, scratch));
 }
 
-/** Number(v) for the text of a JSON number (eve-spans.ts numberIn). */
+/** Number(v) for the text of a JSON number (eve-spans.ts numberAt). */
 export function numberOf(v: string): number {
-  return numberIn(v, 0, v.length);
+  return numberAt(v, codesOf(v), 0, v.length);
 }
 
 interface Build {
@@ -103,7 +104,7 @@ export function templateOf(t: string, eventType: string): Template | undefined {
   const b: Build = { t, lit: 0, tokens: [], wanted: [], holes: [] };
   if (object(b, 1, TOP) !== t.length) return undefined;
   b.tokens.push({ src: escapeRe(t.slice(b.lit)), field: 0, kind: LITERAL_KIND });
-  return { tokens: b.tokens, re: new RegExp(`^${b.tokens.map((tk) => tk.src).join('')}$`), wanted: b.wanted, ...planWalk(b.holes, t.length), eventType };
+  return { tokens: b.tokens, re: new RegExp(`^${b.tokens.map((tk) => tk.src).join('')}$`), wanted: b.wanted, ...planWalk(b.holes, t), eventType };
 }
 
 const space = (t: string, i: number): number => {

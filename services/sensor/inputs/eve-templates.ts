@@ -15,6 +15,7 @@
  * chunk's string, with no string made for the line (lines.ts lineIn), and
  * must end where the line ends.
  */
+import { codesOf } from './eve-codes.ts';
 import type { EveFields } from './eve-scan.ts';
 import { Spans, fieldsOfSpans, spansOf } from './eve-spans.ts';
 import { templateOf } from './eve-template.ts';
@@ -62,7 +63,7 @@ export class EveTemplates {
   /** The fields of `t` if a template matches it, else undefined. */
   read(t: string): EveFields | undefined {
     const tp = this.match(t, 0, t.length);
-    return tp === undefined ? undefined : fieldsOfSpans(tp, t, spansOf(tp, t, 0, t.length, this.#spans));
+    return tp === undefined ? undefined : fieldsOfSpans(tp, t, spansOf(tp, t, codesOf(t), 0, t.length, this.#spans));
   }
 
   /** The template that matches the line t.slice(start, end) (counted as used), or undefined. */

@@ -14,6 +14,7 @@
 import type { ConnectionEvent, Outcome } from '../../common/avro/generated-types.ts';
 import { canonicalIp } from '../ip.ts';
 import type { InputReport, Where } from '../report.ts';
+import { ChunkCodes } from './eve-codes.ts';
 import { eveEventIn, hexFlagsIn } from './eve-event.ts';
 import { scanEve } from './eve-scan.ts';
 import type { EveFields } from './eve-scan.ts';
@@ -26,11 +27,13 @@ import { parseIsoMs } from './timestamps.ts';
 export function eveParser(): LineParser {
   const templates = new EveTemplates();
   const spans = new Spans();
+  const codes = new ChunkCodes();
   const lineIn: NonNullable<LineParser['lineIn']> = (text, start, end, where, out, report) => {
     // Templates answer the lines of a known shape (read in place), the scanner the other clean lines; JSON.parse decides the rest (escapes, malformed).
     const tp = templates.match(text, start, end);
     if (tp !== undefined) {
-      eveEventIn(tp.eventType, text, start, end, spansOf(tp, text, start, end, spans), where, out, report);
+      const c = codes.of(text);
+      eveEventIn(tp.eventType, text, c, start, end, spansOf(tp, text, c, start, end, spans), where, out, report);
       return;
     }
     const line = start === 0 && end === text.length ? text : text.slice(start, end);

@@ -137,6 +137,39 @@ function processCpuSeconds(pid: number): number | undefined {
   }
 }
 
+/**
+ * Producing alone: the conn.log input's records, encoded beforehand, sent as
+ * the pipeline sends them (one flush of ~5,000 events per send, the next
+ * send queued while one is in flight) as fast as the broker acknowledges
+ * them. With parsing out of the way this shows which side of producing is
+ * the limit: the sensor's client or the broker.
+ */
+async function produceOnly(producer: Awaited<ReturnType<KafkaTransport['producer']>>, topic: string, brokerPid: number): Promise<void> {
+  const sends: OutRecord[][] = [];
+  const { events } = await run('zeek', connLog(1_000_000), encoder((records) => {
+    sends.push(records);
+  }));
+  const rows: string[] = [];
+  for (let k = 0; k < 3; k++) {
+    const cpu = process.cpuUsage();
+    const brokerBefore = processCpuSeconds(brokerPid);
+    const wall = process.hrtime.bigint();
+    let previous: Promise<void> = Promise.resolve();
+    for (const records of sends) {
+      const next = previous.then(() => producer.send(topic, records));
+      await previous;
+      previous = next;
+    }
+    await previous;
+    const wallSeconds = Number(process.hrtime.bigint() - wall) / 1e9;
+    const sensor = cpuSeconds(cpu);
+    const brokerAfter = processCpuSeconds(brokerPid);
+    const brokerUse = brokerBefore === undefined || brokerAfter === undefined ? 'n/a' : ((brokerAfter - brokerBefore) / wallSeconds).toFixed(2);
+    rows.push(`  run ${k + 1}: ${Math.round(events / wallSeconds).toLocaleString('en-US').padStart(10)} events/s wall   sensor ${(sensor / wallSeconds).toFixed(2)}   broker JVM ${brokerUse}`);
+  }
+  process.stdout.write(`\nproduce alone (conn.log records encoded beforehand, ${sends.length} sends of ~5,000 events; CPU-seconds per wall-second):\n${rows.join('\n')}\n`);
+}
+
 const rate = (r: { events: number; seconds: number }): string => `${Math.round(r.events / r.seconds).toLocaleString('en-US').padStart(11)} events/s`;
 
 // Each input is generated just before it is measured and dropped after, so
@@ -186,6 +219,7 @@ try {
     process.stdout.write(`${input.name.padEnd(16)} ${String(parse.events).padStart(9)}  ${rate(parse)}  ${rate(encode)}  ${rate(produceWall)}  ${rate(produce)}\n`);
   }
   process.stdout.write(`\n+produce, CPU use during the run (CPU-seconds per wall-second; 1.00 = one core busy; ${String(os.availableParallelism())} cores):\n${cpuUse.join('\n')}\n`);
+  await produceOnly(producer, names.connections, broker.pid);
   // Encoding alone: the share of avsc in parse + encode.
   const events: ConnectionEvent[] = Array.from({ length: 500 }, (_, i) => ({ eventTime: T0 * 1000 + i, protocol: 'TCP', srcIp: src(i), srcPort: 1024 + i, dstIp: `198.18.0.${i & 255}`, dstPort: 445, outcome: 'ATTEMPT' }));
   const encodeOnly = (encode: (b: { sensorId: string; events: ConnectionEvent[] }) => Buffer): { events: number; seconds: number } => {

@@ -220,7 +220,7 @@ try {
   }
   process.stdout.write(`\n+produce, CPU use during the run (CPU-seconds per wall-second; 1.00 = one core busy; ${String(os.availableParallelism())} cores):\n${cpuUse.join('\n')}\n`);
   await produceOnly(producer, names.connections, broker.pid);
-  // Encoding alone: the share of avsc in parse + encode.
+  // Encoding alone: the share of Avro in parse + encode.
   const events: ConnectionEvent[] = Array.from({ length: 500 }, (_, i) => ({ eventTime: T0 * 1000 + i, protocol: 'TCP', srcIp: src(i), srcPort: 1024 + i, dstIp: `198.18.0.${i & 255}`, dstPort: 445, outcome: 'ATTEMPT' }));
   const encodeOnly = (encode: (b: { sensorId: string; events: ConnectionEvent[] }) => Buffer): { events: number; seconds: number } => {
     const start = process.cpuUsage();
@@ -231,7 +231,7 @@ try {
     }
     return { events: n, seconds: cpuSeconds(start) };
   };
-  process.stdout.write(`\navsc encode alone, batches of 500: ${rate(encodeOnly((b) => connectionBatchCodec.encode(b)))}\n`);
+  process.stdout.write(`\nAvro encode alone (connectionBatchCodec), batches of 500: ${rate(encodeOnly((b) => connectionBatchCodec.encode(b)))}\n`);
   await producer.close();
 } finally {
   await broker.stop();

@@ -1,9 +1,11 @@
 import type { Advisory, Alert, ConnectionBatch, DeliveryAttempt, DeliveryTask, PortPartial, PortStats, Silence, Subscription } from './generated-types.ts';
+import { ConnectionBatchCodec } from './connection-batch-writer.ts';
 import { readSchemaFile } from './schema-files.ts';
 import { SingleObjectCodec } from './single-object.ts';
 
 /** One codec per record type, built once from schemas/*.avsc. */
-export const connectionBatchCodec = new SingleObjectCodec<ConnectionBatch>(readSchemaFile('connection-batch'));
+// Encodes with a fast writer for this schema and avsc for whatever it leaves (connection-batch-writer.ts).
+export const connectionBatchCodec: SingleObjectCodec<ConnectionBatch> = new ConnectionBatchCodec(readSchemaFile('connection-batch'));
 export const alertCodec = new SingleObjectCodec<Alert>(readSchemaFile('alert'));
 export const portStatsCodec = new SingleObjectCodec<PortStats>(readSchemaFile('port-stats'));
 export const subscriptionCodec = new SingleObjectCodec<Subscription>(readSchemaFile('subscription'));

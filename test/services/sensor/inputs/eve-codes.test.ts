@@ -1,28 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionEvent } from '../../../../services/common/avro/generated-types.ts';
 import { ChunkCodes, codesOf } from '../../../../services/sensor/inputs/eve-codes.ts';
 import { scanEve } from '../../../../services/sensor/inputs/eve-scan.ts';
 import { numberAt } from '../../../../services/sensor/inputs/eve-spans.ts';
 import { numberOf } from '../../../../services/sensor/inputs/eve-template.ts';
 import { EveTemplates } from '../../../../services/sensor/inputs/eve-templates.ts';
-import { eveParser } from '../../../../services/sensor/inputs/eve.ts';
-import { LineSplitter } from '../../../../services/sensor/inputs/lines.ts';
-import { InputReport } from '../../../../services/sensor/report.ts';
-import { eveFixtureLines, viaJsonParse as viaJsonParseFields } from './eve-fixture.ts';
+import { decodeEve as decode, eveFixtureLines, exampleLines as where, viaJsonParse as viaJsonParseFields, withEscapedMember as viaJsonParse } from './eve-fixture.ts';
 
-function decode(text: string, chunk: number): { events: ConnectionEvent[]; report: InputReport } {
-  const report = new InputReport();
-  const splitter = new LineSplitter(eveParser(), report);
-  const bytes = Buffer.from(text);
-  const events: ConnectionEvent[] = [];
-  for (let i = 0; i < bytes.length; i += chunk) events.push(...splitter.push(bytes.subarray(i, i + chunk)));
-  events.push(...splitter.end());
-  return { events, report };
-}
-
-/** A member with an escape keeps a line off the fast paths (templates, scanner): JSON.parse reads it. */
-const viaJsonParse = (line: string): string => (line.endsWith('}') ? `${line.slice(0, -1)},"note":"caf\\u00e9"}` : line);
-const where = (r: InputReport): Record<string, string[]> => Object.fromEntries(Object.entries(r.examples()).map(([reason, ex]) => [reason, ex.map((x) => x.where)]));
 const unitsOf = (t: string): number[] => Array.from({ length: t.length }, (_, i) => t.charCodeAt(i));
 
 // Characters whose low byte is a quote, a digit, a dot, a colon or a hex letter (U+0122 '"', U+0134 '4', U+012E '.',

@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionEvent } from '../../../../services/common/avro/generated-types.ts';
 import { canonicalIp } from '../../../../services/sensor/ip.ts';
 import { canonicalIpIn, hexFlagsIn } from '../../../../services/sensor/inputs/eve-event.ts';
 import { scanEve } from '../../../../services/sensor/inputs/eve-scan.ts';
-import { eveParser } from '../../../../services/sensor/inputs/eve.ts';
 import { EveTemplates } from '../../../../services/sensor/inputs/eve-templates.ts';
-import { LineSplitter } from '../../../../services/sensor/inputs/lines.ts';
-import { InputReport } from '../../../../services/sensor/report.ts';
-import { eveFixtureLines, viaJsonParse as viaJsonParseFields } from './eve-fixture.ts';
+import { decodeEve as decode, eveFixtureLines, exampleLines as where, viaJsonParse as viaJsonParseFields, withEscapedMember as viaJsonParse } from './eve-fixture.ts';
 
-function decode(text: string, chunk: number): { events: ConnectionEvent[]; report: InputReport } {
-  const report = new InputReport();
-  const splitter = new LineSplitter(eveParser(), report);
-  const bytes = Buffer.from(text);
-  const events: ConnectionEvent[] = [];
-  for (let i = 0; i < bytes.length; i += chunk) events.push(...splitter.push(bytes.subarray(i, i + chunk)));
-  events.push(...splitter.end());
-  return { events, report };
-}
-
-/** A member with an escape keeps a line off the fast paths (templates, scanner): JSON.parse reads it. */
-const viaJsonParse = (line: string): string => (line.endsWith('}') ? `${line.slice(0, -1)},"note":"caf\\u00e9"}` : line);
-
-const where = (r: InputReport): Record<string, string[]> => Object.fromEntries(Object.entries(r.examples()).map(([reason, ex]) => [reason, ex.map((x) => x.where)]));
 
 describe('EVE lines read in place after a template matched', () => {
   it('give the events, skips and line numbers of JSON.parse for values of every kind, in any chunking, with CRLF', () => {

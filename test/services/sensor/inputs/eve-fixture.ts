@@ -1,10 +1,30 @@
 /** What the EVE fast paths are checked against: the fixture's lines, and JSON.parse's reading of a line. */
 import { readFileSync } from 'node:fs';
-import { eveFieldsOf } from '../../../../services/sensor/inputs/eve.ts';
+import type { ConnectionEvent } from '../../../../services/common/avro/generated-types.ts';
+import { eveFieldsOf, eveParser } from '../../../../services/sensor/inputs/eve.ts';
+import { LineSplitter } from '../../../../services/sensor/inputs/lines.ts';
+import { InputReport } from '../../../../services/sensor/report.ts';
 
 export const eveFixtureLines: readonly string[] = readFileSync(new URL('../../../fixtures/sensor/eve.json', import.meta.url), 'utf8')
   .split('\n')
   .filter((l) => l.length > 0);
+
+/** Reads `text` through the EVE parser in chunks of `chunk` bytes, as the file input does. */
+export function decodeEve(text: string, chunk: number): { events: ConnectionEvent[]; report: InputReport } {
+  const report = new InputReport();
+  const splitter = new LineSplitter(eveParser(), report);
+  const bytes = Buffer.from(text);
+  const events: ConnectionEvent[] = [];
+  for (let i = 0; i < bytes.length; i += chunk) events.push(...splitter.push(bytes.subarray(i, i + chunk)));
+  events.push(...splitter.end());
+  return { events, report };
+}
+
+/** A member with an escape keeps a line off the fast paths (templates, scanner): JSON.parse reads it. */
+export const withEscapedMember = (line: string): string => (line.endsWith('}') ? `${line.slice(0, -1)},"note":"caf\\u00e9"}` : line);
+
+/** The line numbers of the report's examples, per skip reason. */
+export const exampleLines = (r: InputReport): Record<string, string[]> => Object.fromEntries(Object.entries(r.examples()).map(([reason, ex]) => [reason, ex.map((x) => x.where)]));
 
 /** The general path: what JSON.parse makes of the line, or 'throws'. */
 export function viaJsonParse(line: string): ReturnType<typeof eveFieldsOf> | 'throws' {

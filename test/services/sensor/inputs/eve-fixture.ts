@@ -1,5 +1,6 @@
 /** What the EVE fast paths are checked against: the fixture's lines, and JSON.parse's reading of a line. */
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import type { ConnectionEvent } from '../../../../services/common/avro/generated-types.ts';
 import { eveFieldsOf, eveParser } from '../../../../services/sensor/inputs/eve.ts';
 import { LineSplitter } from '../../../../services/sensor/inputs/lines.ts';
@@ -25,6 +26,22 @@ export const withEscapedMember = (line: string): string => (line.endsWith('}') ?
 
 /** The line numbers of the report's examples, per skip reason. */
 export const exampleLines = (r: InputReport): Record<string, string[]> => Object.fromEntries(Object.entries(r.examples()).map(([reason, ex]) => [reason, ex.map((x) => x.where)]));
+
+/**
+ * Reads `lines` through the parser in each chunking and line ending, and
+ * expects the events, skip counts and example line numbers of the same lines
+ * read by JSON.parse (each line given an escaped member); returns that reading.
+ */
+export function expectSameAsJsonParse(lines: readonly string[], chunkings: readonly (readonly [number, string])[]): { events: ConnectionEvent[]; report: InputReport } {
+  const slow = decodeEve(`${lines.map(withEscapedMember).join('\n')}\n`, 1 << 20);
+  for (const [chunk, eol] of chunkings) {
+    const fast = decodeEve(`${lines.join(eol)}${eol}`, chunk);
+    expect(fast.events).toEqual(slow.events);
+    expect(fast.report.skipped()).toEqual(slow.report.skipped());
+    expect(exampleLines(fast.report)).toEqual(exampleLines(slow.report));
+  }
+  return slow;
+}
 
 /** The general path: what JSON.parse makes of the line, or 'throws'. */
 export function viaJsonParse(line: string): ReturnType<typeof eveFieldsOf> | 'throws' {

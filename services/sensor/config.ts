@@ -25,7 +25,9 @@ export const sensorSettings = Type.Object({
   PORTENT_SENSOR_SEED: Type.Integer({ default: 1 }),
   PORTENT_SENSOR_SPEED: Type.Optional(Type.Number({ minimum: 0, description: 'Data seconds per wall second; 0 = as fast as possible. Default 60 (simulator), 0 (files)' })),
   PORTENT_SENSOR_START: Type.Optional(Type.String({ format: 'date-time', description: 'Event time of scenario minute 0; default: so that the scenario ends now' })),
-  PORTENT_SENSOR_BATCH_EVENTS: Type.Integer({ default: 500, minimum: 1, maximum: 100_000 }),
+  // At most 5,000: an event takes at most ~110 bytes in Avro (two 45-character addresses), so a record
+  // stays under ~550 KB, well within the broker's default message.max.bytes of 1 MiB (delivery.ts SEND_BYTES).
+  PORTENT_SENSOR_BATCH_EVENTS: Type.Integer({ default: 500, minimum: 1, maximum: 5_000, description: 'Most events per Kafka record (a record stays under ~550 KB)' }),
   // Hot ports: published under sub-keys tcp/445#k/n by source, so several detector instances share the port (batching.ts).
   PORTENT_SENSOR_HOT_PORTS: Type.Optional(Type.String({ pattern: '^\\s*(tcp|udp|icmp)/\\d{1,5}\\s*(,\\s*(tcp|udp|icmp)/\\d{1,5}\\s*)*$', description: 'Hot ports, e.g. tcp/445,tcp/23' })),
   PORTENT_SENSOR_HOT_PORT_SPLIT: Type.Integer({ default: 8, minimum: 2, maximum: 1024 }),

@@ -113,8 +113,11 @@ export class Spool {
     this.#enforceBound();
   }
 
-  /** Up to `max` undelivered records of the oldest segment, or undefined when empty. */
-  read(max: number): SpoolRead | undefined {
+  /**
+   * Up to `max` undelivered records of the oldest segment, or undefined when
+   * empty; at most `maxBytes` of them as stored (always at least one record).
+   */
+  read(max: number, maxBytes = Infinity): SpoolRead | undefined {
     const oldest = this.#segments.find((s) => s.records > s.delivered);
     if (oldest === undefined) return undefined;
     if (this.#fd !== undefined && oldest === this.#segments.at(-1)) this.#seal();
@@ -123,7 +126,7 @@ export class Spool {
       this.#reading = { seq: oldest.seq, buf, offset: this.#ackedOffset(oldest.seq), inFlight: 0, inFlightEvents: 0 };
     }
     const r = this.#reading;
-    const parsed = parseFrames(r.buf, r.offset, max);
+    const parsed = parseFrames(r.buf, r.offset, max, maxBytes);
     r.inFlight = parsed.records.length;
     r.inFlightEvents = parsed.records.reduce((n, x) => n + x.events, 0);
     return { records: parsed.records, seq: r.seq, endOffset: parsed.end };
@@ -205,12 +208,14 @@ function frame(r: SpooledRecord): Buffer {
 }
 
 /** Whole, intact frames from `offset`; stops at a torn or corrupt frame. */
-function parseFrames(buf: Buffer, offset: number, max: number): { records: SpooledRecord[]; end: number } {
+/** Records from `offset`: at most `max`, and no more frame bytes than `maxBytes` (but always one, if there is one). */
+function parseFrames(buf: Buffer, offset: number, max: number, maxBytes = Infinity): { records: SpooledRecord[]; end: number } {
   const records: SpooledRecord[] = [];
   let at = offset;
   while (records.length < max && at + 8 <= buf.length) {
     const len = buf.readUInt32LE(at);
     if (len < 8 || at + 8 + len > buf.length) break;
+    if (records.length > 0 && at + 8 + len - offset > maxBytes) break;
     const body = buf.subarray(at + 8, at + 8 + len);
     if (crc32(body) !== buf.readUInt32LE(at + 4)) break;
     const head = body.readUInt32LE(0);

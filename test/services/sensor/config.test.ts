@@ -27,5 +27,8 @@ describe('sensor configuration', () => {
     expect(() => loadSensorConfig({ PORTENT_SENSOR_INPUT: 'eve' }, NOW)).toThrow(/needs PORTENT_SENSOR_FILE/);
     expect(() => loadSensorConfig({ PORTENT_SENSOR_INPUT: 'live' }, NOW)).toThrow(/needs PORTENT_SENSOR_INTERFACE/);
     expect(() => parseCli(['--inptu', 'zeek'], {})).toThrow(/inptu/);
+    // A record must stay inside the broker's default 1 MiB message.max.bytes.
+    expect(() => loadSensorConfig({ PORTENT_SENSOR_BATCH_EVENTS: '5001' }, NOW)).toThrow(/PORTENT_SENSOR_BATCH_EVENTS/);
+    expect(loadSensorConfig({ PORTENT_SENSOR_BATCH_EVENTS: '5000' }, NOW).batchEvents).toBe(5000);
   });
 });

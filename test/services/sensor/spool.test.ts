@@ -40,6 +40,22 @@ describe('disk spool', () => {
     expect(spool.read(10)).toBeUndefined();
   });
 
+  it('reads no more bytes than asked for, but always at least one record, and loses none', () => {
+    const spool = new Spool({ dir: dir(), maxBytes: 64 * 1024 * 1024 });
+    // 40 records of 20 KB, then one of 600 KB (larger than a read's byte bound alone).
+    spool.append([...Array.from({ length: 40 }, (_, i) => rec(i, 20_000)), rec(40, 600_000)]);
+    const sizes: number[] = [];
+    const ids: string[] = [];
+    for (let r = spool.read(200, 100_000); r !== undefined; r = spool.read(200, 100_000)) {
+      sizes.push(r.records.length);
+      ids.push(...r.records.map((x) => x.id));
+      spool.ack(r);
+    }
+    // Four 20 KB records (plus framing) fit in 100,000 bytes; the large record comes alone.
+    expect(sizes).toEqual([4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 1]);
+    expect(ids).toEqual(Array.from({ length: 41 }, (_, i) => `s/run/${i}`));
+  });
+
   it('survives a restart: delivered records stay delivered, the rest come back', () => {
     const d = dir();
     const first = new Spool({ dir: d, maxBytes: 1024 * 1024 });

@@ -1,6 +1,7 @@
 import { alertCodec, connectionBatchCodec, portPartialCodec, portStatsCodec } from '../common/avro/codecs.ts';
 import type { PortPartial } from '../common/avro/generated-types.ts';
 import { deadLetter } from '../common/dead-letter.ts';
+import { sendInParts } from '../common/kafka/send-size.ts';
 import type { TopicNames } from '../common/kafka/topics.ts';
 import type { InBatch, InRecord, KafkaTransport, OutRecord, RecordProducer } from '../common/kafka/transport.ts';
 import type { Logger } from '../common/logger.ts';
@@ -115,9 +116,9 @@ export function startPartialMerger(opts: MergerOptions): { started: Promise<void
     opts.counters.partialsMerged += partials.length;
     opts.counters.stale += merger.counters.stale - before.stale;
     opts.counters.late += merger.counters.late - before.late;
-    await opts.producer.send(opts.topics.alerts, out.alerts.map((a) => ({ key: a.alertId, value: alertCodec.encode(a) })));
-    await opts.producer.send(opts.topics.portStats, out.stats.map((s) => ({ key: `${s.protocol.toLowerCase()}/${s.port}`, value: portStatsCodec.encode(s) })));
-    await opts.producer.send(opts.topics.deadLetter, dead);
+    await sendInParts(opts.producer, opts.topics.alerts, out.alerts.map((a) => ({ key: a.alertId, value: alertCodec.encode(a) })));
+    await sendInParts(opts.producer, opts.topics.portStats, out.stats.map((s) => ({ key: `${s.protocol.toLowerCase()}/${s.port}`, value: portStatsCodec.encode(s) })));
+    await sendInParts(opts.producer, opts.topics.deadLetter, dead);
     for (const a of out.alerts) opts.logger.info({ alertId: a.alertId, state: a.state, port: a.port, protocol: a.protocol, severity: a.severity, wormRisk: a.wormRisk.level, merged: true }, a.reasons[0]);
     if (checkpointing) {
       const meta = { maxEventTime: null, closedThrough: null, sensors: [] };

@@ -1,6 +1,7 @@
 import { advisoryCodec, alertCodec, portStatsCodec } from '../common/avro/codecs.ts';
 import { deadLetter } from '../common/dead-letter.ts';
 import { CompactedTable } from '../common/kafka/table.ts';
+import { sendInParts } from '../common/kafka/send-size.ts';
 import type { TopicNames } from '../common/kafka/topics.ts';
 import type { InBatch, InRecord, KafkaTransport, OutRecord, RecordConsumer, RecordProducer } from '../common/kafka/transport.ts';
 import type { Logger } from '../common/logger.ts';
@@ -209,9 +210,10 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
       });
       last = offset;
     }
-    await opts.producer.send(opts.topics.alerts, out.alerts);
-    await opts.producer.send(opts.topics.portStats, out.stats);
-    await opts.producer.send(opts.topics.deadLetter, out.dead);
+    // In parts the broker takes: a window closing on every port (a full port sweep) has 65,536 port-stats (send-size.ts).
+    await sendInParts(opts.producer, opts.topics.alerts, out.alerts);
+    await sendInParts(opts.producer, opts.topics.portStats, out.stats);
+    await sendInParts(opts.producer, opts.topics.deadLetter, out.dead);
     counters.alerts += out.alerts.length;
     if (last === undefined) return;
     // Before the checkpoint: a crash in between re-sends them from the same offsets, and the merger replaces rather than adds.

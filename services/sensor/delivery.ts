@@ -9,7 +9,7 @@
  * - close() drains for at most `graceMs`; what is left stays on disk and is
  *   sent by the next run.
  *
- * - No send carries more than SEND_BYTES of records: the broker refuses a
+ * - No send carries more than SEND_BYTES of records (send-size.ts): the broker refuses a
  *   record batch over its message.max.bytes (1 MiB by default), and one
  *   send's records for one partition form one batch. A hot port's records
  *   all go to one partition, so a large flush or a spool backlog is sent in
@@ -20,6 +20,7 @@
  * spooled copy is written again, and consumers can tell the copy by its id.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SEND_BYTES, sendSized } from '../common/kafka/send-size.ts';
 import type { OutRecord, RecordProducer } from '../common/kafka/transport.ts';
 import type { Logger } from '../common/logger.ts';
 import { TRACEPARENT_HEADER } from '../common/telemetry/propagation.ts';
@@ -29,15 +30,7 @@ import type { Spool, SpooledRecord } from './spool.ts';
 
 export const BATCH_ID_HEADER = 'portent-batch-id';
 const DRAIN_RECORDS = 200;
-/**
- * Most bytes of records in one send (values plus key, id and trace as the
- * spool stores them). Kafka's default message.max.bytes is 1 MiB + 12 per
- * record batch (broker and topic); half of it leaves room for the batch's
- * own framing and headers, and a 500-event record (~20 KB) is far below it.
- * A send of one record is always allowed (PORTENT_SENSOR_BATCH_EVENTS keeps
- * a record well under the broker's limit).
- */
-export const SEND_BYTES = 512 * 1024;
+
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 5_000;
 
@@ -65,7 +58,7 @@ export class Delivery {
     if (records.length === 0) return;
     let sent = 0;
     if (this.#o.spool.isEmpty() && this.#draining === undefined) {
-      for (const part of sendSized(records)) {
+      for (const part of sendSized(records, recordBytes)) {
         if (!(await this.#trySend(part))) break;
         sent += part.length;
       }
@@ -140,25 +133,9 @@ export class Delivery {
   }
 }
 
-/** Consecutive runs of `records` of at most SEND_BYTES each (a single larger record alone). */
-function* sendSized(records: readonly SpooledRecord[]): Generator<readonly SpooledRecord[]> {
-  let from = 0;
-  let bytes = 0;
-  for (let i = 0; i < records.length; i++) {
-    const size = recordBytes(records[i]);
-    if (i > from && bytes + size > SEND_BYTES) {
-      yield records.slice(from, i);
-      from = i;
-      bytes = 0;
-    }
-    bytes += size;
-  }
-  if (from < records.length) yield records.slice(from);
-}
-
-/** A record's bytes as the spool frames it: the value, key, id and trace context, and their lengths. */
-function recordBytes(r: SpooledRecord | undefined): number {
-  return r === undefined ? 0 : 8 + 10 + r.value.length + Buffer.byteLength(r.key) + Buffer.byteLength(r.id) + (r.traceparent?.length ?? 0);
+/** A record's bytes as the spool frames it (what spool.read's byte bound counts): the value, key, id, trace context and lengths. */
+function recordBytes(r: SpooledRecord): number {
+  return 8 + 10 + r.value.length + Buffer.byteLength(r.key) + Buffer.byteLength(r.id) + (r.traceparent?.length ?? 0);
 }
 
 /** The Kafka record of a batch: its id (for consumers to drop a re-sent copy) and its trace context. */

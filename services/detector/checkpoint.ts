@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { KafkaTransport, OutRecord } from '../common/kafka/transport.ts';
+import type { KafkaTransport, OutRecord, SendOptions } from '../common/kafka/transport.ts';
 import type { BloomManifest } from './bloom-checkpoint.ts';
 import type { PartitionSnapshot } from './detector.ts';
 import type { PortSnapshot } from './port-state.ts';
@@ -18,10 +18,14 @@ import type { PortSnapshot } from './port-state.ts';
  *   filters, every few minutes (bloom-checkpoint.ts); the partition record
  *   names the latest complete snapshot.
  * Values are JSON (typed arrays as base64), version 1: an internal format,
- * read only by the detector, so it is not an Avro contract. Not gzip'd:
- * sketches are random bytes that barely compress, and gzip tripled the
- * checkpoint's CPU cost (measured: 22 ms vs 7 ms for a hot port's 4,096
- * tracked sources and two dense sketches).
+ * read only by the detector, so it is not an Avro contract. Not gzip'd
+ * record by record: sketches are random bytes that barely compress, and
+ * gzip tripled the checkpoint's CPU cost (measured: 22 ms vs 7 ms for a hot
+ * port's 4,096 tracked sources and two dense sketches). But a checkpoint
+ * over COMPRESS_ABOVE bytes is sent gzip'd as a whole (checkpointSendOptions):
+ * it is one batch, which must fit the changelog's max.message.bytes and the
+ * broker's segment size, and the many small ports of a wide sweep compress
+ * ~25 times (services/detector/README.md, "Checkpoint size").
  *
  * Order in the pipeline: outputs (alerts, stats) → checkpoint → offset commit.
  * A crash before the checkpoint repeats the batch from the previous
@@ -66,6 +70,16 @@ export function checkpointRecords(
   const meta: PartitionCheckpoint = { nextOffset: nextOffset.toString(), partition: dirty.partition, ...(bloom === undefined ? {} : { bloom }) };
   // The partition record last: a reader that sees it has seen the ports it covers.
   return [...ports, { key: `${groupId}|${partition}`, value: encode(meta), partition: target }];
+}
+
+/** A checkpoint larger than this (raw) is sent gzip'd; smaller ones, nearly all, cost no compression. */
+export const COMPRESS_ABOVE = 1024 * 1024;
+
+/** How to send a checkpoint's records: gzip'd when they are large (see COMPRESS_ABOVE). */
+export function checkpointSendOptions(records: readonly OutRecord[]): SendOptions {
+  let bytes = 0;
+  for (const r of records) bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  return bytes > COMPRESS_ABOVE ? { compression: 'gzip' } : {};
 }
 
 /** Reads the changelog to its current end and returns the latest checkpoint of each wanted partition. */

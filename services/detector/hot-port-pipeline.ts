@@ -6,7 +6,7 @@ import type { TopicNames } from '../common/kafka/topics.ts';
 import type { InBatch, InRecord, KafkaTransport, OutRecord, RecordProducer } from '../common/kafka/transport.ts';
 import type { Logger } from '../common/logger.ts';
 import type { AdvisorySource } from './advisories.ts';
-import { checkpointRecords, readCheckpoints } from './checkpoint.ts';
+import { checkpointRecords, checkpointSendOptions, readCheckpoints } from './checkpoint.ts';
 import type { Detector, DetectorOptions, DetectorOutput } from './detector.ts';
 import { DetectorError, DetectorErrorCodes } from './errors.ts';
 import { parseSubKey } from './hot-ports.ts';
@@ -122,7 +122,8 @@ export function startPartialMerger(opts: MergerOptions): { started: Promise<void
     for (const a of out.alerts) opts.logger.info({ alertId: a.alertId, state: a.state, port: a.port, protocol: a.protocol, severity: a.severity, wormRisk: a.wormRisk.level, merged: true }, a.reasons[0]);
     if (checkpointing) {
       const meta = { maxEventTime: null, closedThrough: null, sensors: [] };
-      await opts.producer.send(opts.topics.detectorState, checkpointRecords(groupId, p, changelogPartitions, last + 1n, { partition: meta, ports: merger.takeDirty(p) }));
+      const records = checkpointRecords(groupId, p, changelogPartitions, last + 1n, { partition: meta, ports: merger.takeDirty(p) });
+      await opts.producer.send(opts.topics.detectorState, records, checkpointSendOptions(records));
     }
     held.set(p, last + 1n);
   };

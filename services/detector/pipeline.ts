@@ -8,7 +8,7 @@ import type { Logger } from '../common/logger.ts';
 import { BatchDecoder } from './batch-decoder.ts';
 import { assembleBloom, bloomRecords } from './bloom-checkpoint.ts';
 import type { BloomManifest } from './bloom-checkpoint.ts';
-import { checkpointRecords, readCheckpoints } from './checkpoint.ts';
+import { checkpointRecords, checkpointSendOptions, readCheckpoints } from './checkpoint.ts';
 import { Detector } from './detector.ts';
 import type { DetectorOptions, DetectorOutput } from './detector.ts';
 import { DetectorError, DetectorErrorCodes } from './errors.ts';
@@ -222,7 +222,8 @@ export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPi
     if (checkpointing && (previous === undefined || now() - previous >= interval)) {
       // Ports changed since the previous checkpoint (takeDirty accumulates over batches), then the partition record.
       const bloom = await snapshotBloom(p, last + 1n);
-      await opts.producer.send(opts.topics.detectorState, checkpointRecords(opts.groupId, p, changelogPartitions, last + 1n, detector.takeDirty(p), bloom));
+      const records = checkpointRecords(opts.groupId, p, changelogPartitions, last + 1n, detector.takeDirty(p), bloom);
+      await opts.producer.send(opts.topics.detectorState, records, checkpointSendOptions(records));
       checkpointedAt.set(p, now());
       counters.checkpoints += 1;
     }

@@ -64,10 +64,10 @@ export async function connectProducer(c: ProducerConnection): Promise<RecordProd
     throw kafkaError('connecting the producer to Kafka failed', err);
   }
   return {
-    async send(topic, records) {
+    async send(topic, records, options) {
       if (records.length === 0) return;
       try {
-        await producer.send({ messages: records.map((r) => toMessage(topic, r)) });
+        await producer.send({ messages: records.map((r) => toMessage(topic, r)), ...(options?.compression === undefined ? {} : { compression: options.compression }) });
       } catch (err) {
         throw kafkaError(`producing to ${topic} failed`, err);
       }

@@ -60,9 +60,18 @@ export interface InBatch {
   seek?(offset: string): void;
 }
 
+export interface SendOptions {
+  /**
+   * Compress the send's record batches. gzip only: kafkajs, the consumers'
+   * client, reads it without a codec plugin. The broker's size limits apply
+   * to the compressed batch.
+   */
+  readonly compression?: 'gzip';
+}
+
 export interface RecordProducer {
   /** Resolves once every record is acknowledged by all in-sync replicas. */
-  send(topic: string, records: readonly OutRecord[]): Promise<void>;
+  send(topic: string, records: readonly OutRecord[], options?: SendOptions): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../services/common/avro/generated-types.ts';
-import { applyCheckpointRecord, checkpointRecords } from '../../../services/detector/checkpoint.ts';
+import type { OutRecord } from '../../../services/common/kafka/transport.ts';
+import { applyCheckpointRecord, checkpointRecords, checkpointSendOptions, COMPRESS_ABOVE } from '../../../services/detector/checkpoint.ts';
 import type { RestoredPartition } from '../../../services/detector/checkpoint.ts';
 import { Detector } from '../../../services/detector/detector.ts';
 import { toBatches } from '../../../services/sensor/batching.ts';
@@ -56,5 +57,14 @@ describe('detector checkpoint', () => {
     for (const r of checkpointRecords('other', 0, 3, 5n, d.takeDirty(0))) applyCheckpointRecord(changelog, 'g', new Set([0]), r.key ?? '', r.value ?? Buffer.alloc(0));
     for (const r of checkpointRecords('g', 1, 3, 5n, d.takeDirty(1))) applyCheckpointRecord(changelog, 'g', new Set([0]), r.key ?? '', r.value ?? Buffer.alloc(0));
     expect(changelog.size).toBe(0);
+  });
+});
+
+describe('checkpoint compression', () => {
+  it('sends a checkpoint over 1 MiB gzip\'d and a smaller one as it is', () => {
+    const port = (i: number): OutRecord => ({ key: `g|0|TCP/${i}`, value: Buffer.alloc(800, 65), partition: 0 });
+    expect(checkpointSendOptions(Array.from({ length: 100 }, (_, i) => port(i)))).toEqual({});
+    expect(checkpointSendOptions(Array.from({ length: 2000 }, (_, i) => port(i)))).toEqual({ compression: 'gzip' });
+    expect(COMPRESS_ABOVE).toBe(1024 * 1024);
   });
 });

@@ -61,10 +61,10 @@ describe('detector checkpoint', () => {
 });
 
 describe('checkpoint compression', () => {
-  it('sends a checkpoint over 1 MiB gzip\'d and a smaller one as it is', () => {
+  it('sends a checkpoint over 8 MiB gzip\'d and a smaller one as it is', () => {
     const port = (i: number): OutRecord => ({ key: `g|0|TCP/${i}`, value: Buffer.alloc(800, 65), partition: 0 });
-    expect(checkpointSendOptions(Array.from({ length: 100 }, (_, i) => port(i)))).toEqual({});
-    expect(checkpointSendOptions(Array.from({ length: 2000 }, (_, i) => port(i)))).toEqual({ compression: 'gzip' });
-    expect(COMPRESS_ABOVE).toBe(1024 * 1024);
+    expect(checkpointSendOptions(Array.from({ length: 2000 }, (_, i) => port(i)))).toEqual({});
+    expect(checkpointSendOptions(Array.from({ length: 12_000 }, (_, i) => port(i)))).toEqual({ compression: 'gzip' });
+    expect(COMPRESS_ABOVE).toBe(8 * 1024 * 1024);
   });
 });

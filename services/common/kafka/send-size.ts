@@ -32,7 +32,7 @@ export function* sendSized<T>(records: readonly T[], size: (r: T) => number, max
 /** An upper bound of the bytes a record takes in a batch: key, value, headers and their lengths. */
 export function outRecordBytes(r: OutRecord): number {
   let n = 24 + (r.key?.length ?? 0) * 3 + (r.value?.length ?? 0);
-  for (const [k, v] of Object.entries(r.headers ?? {})) n += 10 + (k.length + v.length) * 3;
+  if (r.headers !== undefined) for (const [k, v] of Object.entries(r.headers)) n += 10 + (k.length + v.length) * 3;
   return n;
 }
 

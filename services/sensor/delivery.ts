@@ -8,12 +8,11 @@
  *   spool oldest first, with backoff, until it is empty again.
  * - close() drains for at most `graceMs`; what is left stays on disk and is
  *   sent by the next run.
- *
- * - No send carries more than SEND_BYTES of records (send-size.ts): the broker refuses a
- *   record batch over its message.max.bytes (1 MiB by default), and one
- *   send's records for one partition form one batch. A hot port's records
- *   all go to one partition, so a large flush or a spool backlog is sent in
- *   several sends, one after another (order kept).
+ * - No send carries more than SEND_BYTES of records (send-size.ts): the
+ *   broker refuses a record batch over its message.max.bytes (1 MiB by
+ *   default), and one send's records for one partition form one batch. A
+ *   hot port's records all go to one partition, so a large flush or a spool
+ *   backlog is sent in several sends, one after another (order kept).
  *
  * Every record carries a `portent-batch-id` header (sensor, run, sequence):
  * if a send fails *after* the broker wrote it (a timeout on the reply), the
@@ -30,7 +29,6 @@ import type { Spool, SpooledRecord } from './spool.ts';
 
 export const BATCH_ID_HEADER = 'portent-batch-id';
 const DRAIN_RECORDS = 200;
-
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 5_000;
 

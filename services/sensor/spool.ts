@@ -207,8 +207,10 @@ function frame(r: SpooledRecord): Buffer {
   return Buffer.concat([head, body]);
 }
 
-/** Whole, intact frames from `offset`; stops at a torn or corrupt frame. */
-/** Records from `offset`: at most `max`, and no more frame bytes than `maxBytes` (but always one, if there is one). */
+/**
+ * Whole, intact frames from `offset`, stopping at a torn or corrupt frame:
+ * at most `max` records and `maxBytes` of frames (but always one, if there is one).
+ */
 function parseFrames(buf: Buffer, offset: number, max: number, maxBytes = Infinity): { records: SpooledRecord[]; end: number } {
   const records: SpooledRecord[] = [];
   let at = offset;

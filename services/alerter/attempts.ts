@@ -1,5 +1,6 @@
 import { alertCodec, deliveryAttemptCodec } from '../common/avro/codecs.ts';
 import type { Alert, DeliveryAttempt } from '../common/avro/generated-types.ts';
+import { sendInParts } from '../common/kafka/send-size.ts';
 import type { CompactedTable } from '../common/kafka/table.ts';
 import type { OutRecord, RecordProducer } from '../common/kafka/transport.ts';
 import type { Logger } from '../common/logger.ts';
@@ -57,7 +58,7 @@ export class AttemptLog {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (records.length === 0 || this.#producer === undefined) return;
-    await this.#producer.send(this.#topic, records).catch((err: unknown) => {
+    await sendInParts(this.#producer, this.#topic, records).catch((err: unknown) => {
       this.#log.warn({ err, records: records.length }, 'could not write delivery attempts');
     });
   }

@@ -5,6 +5,7 @@ import { alertCodec, deliveryTaskCodec } from '../common/avro/codecs.ts';
 import type { Alert, Silence, Subscription } from '../common/avro/generated-types.ts';
 import { deadLetter } from '../common/dead-letter.ts';
 import { isPortentError } from '../common/errors.ts';
+import { sendInParts } from '../common/kafka/send-size.ts';
 import type { TopicNames } from '../common/kafka/topics.ts';
 import type { InRecord, KafkaTransport, OutRecord, RecordProducer } from '../common/kafka/transport.ts';
 import type { Logger } from '../common/logger.ts';
@@ -136,7 +137,8 @@ export async function runAlertPipeline(opts: AlertPipelineOptions): Promise<Aler
     const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure !== undefined) throw failure.reason;
     const letters = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
-    if (letters.length > 0) await opts.producer.send(opts.topics.deadLetter, letters);
+    // In parts the broker takes (send-size.ts): dead letters carry the whole alert record, and the topic has one partition.
+    await sendInParts(opts.producer, opts.topics.deadLetter, letters);
     lag.handled(batch);
     await heartbeat(batch, log);
   });

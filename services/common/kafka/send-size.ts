@@ -37,7 +37,7 @@ export function outRecordBytes(r: OutRecord): number {
 }
 
 /** Sends `records` in parts of at most SEND_BYTES, in order; rejects at the first part that fails (earlier parts are sent). */
-export async function sendInParts(producer: RecordProducer, topic: string, records: readonly OutRecord[]): Promise<void> {
+export async function sendInParts(producer: Pick<RecordProducer, 'send'>, topic: string, records: readonly OutRecord[]): Promise<void> {
   if (records.length === 0) return;
   for (const part of sendSized(records, outRecordBytes)) await producer.send(topic, part);
 }

@@ -6,7 +6,6 @@
  * one batch, so they must not go out as one send (65,536 port-stats are
  * ~3.3 MB; the broker refused them and the detector stalled).
  *
- *
  * The checkpoint of those 65,536 changed ports is one batch on purpose (it
  * must be appended atomically): ~53 MB of JSON, more than this scratch
  * broker's 16 MiB segments, which refused it and stalled the partition.
@@ -25,7 +24,7 @@ import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, 
 const T0 = Date.parse('2026-11-27T08:00:00Z');
 
 describe('detector on a sweep of every port (real broker, one partition)', () => {
-  it('publishes the port-stats of all 65,536 ports of the window', async () => {
+  it('publishes the port-stats of all 65,536 ports of the window and checkpoints every port', async () => {
     const transport = testTransport();
     const topics = await createTestTopics(transport, 1);
     const groupId = uniqueName('detector');

@@ -4,7 +4,7 @@ import { scanEve } from '../../../../services/sensor/inputs/eve-scan.ts';
 import { numberAt } from '../../../../services/sensor/inputs/eve-spans.ts';
 import { numberOf } from '../../../../services/sensor/inputs/eve-template.ts';
 import { EveTemplates } from '../../../../services/sensor/inputs/eve-templates.ts';
-import { eveFixtureLines, expectSameAsJsonParse, viaJsonParse as viaJsonParseFields } from './eve-fixture.ts';
+import { eveFixtureLines, expectSameAsJsonParse, seededRandom, viaJsonParse as viaJsonParseFields } from './eve-fixture.ts';
 
 const unitsOf = (t: string): number[] => Array.from({ length: t.length }, (_, i) => t.charCodeAt(i));
 
@@ -32,11 +32,7 @@ describe('EVE chunk code units', () => {
 
 describe('EVE lines with non-ASCII characters read in place', () => {
   it('give the events, skips and line numbers of JSON.parse, in chunks that cut characters apart', () => {
-    let state = 5;
-    const rand = (n: number): number => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return (state >>> 8) % n;
-    };
+    const rand = seededRandom(5);
     const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)] as T;
     const odd = (): string => pick(TRICKY);
     const lines: string[] = [];

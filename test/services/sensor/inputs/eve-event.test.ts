@@ -3,16 +3,11 @@ import { canonicalIp } from '../../../../services/sensor/ip.ts';
 import { canonicalIpIn, hexFlagsIn } from '../../../../services/sensor/inputs/eve-event.ts';
 import { scanEve } from '../../../../services/sensor/inputs/eve-scan.ts';
 import { EveTemplates } from '../../../../services/sensor/inputs/eve-templates.ts';
-import { eveFixtureLines, expectSameAsJsonParse, viaJsonParse as viaJsonParseFields } from './eve-fixture.ts';
-
+import { eveFixtureLines, expectSameAsJsonParse, seededRandom, viaJsonParse as viaJsonParseFields } from './eve-fixture.ts';
 
 describe('EVE lines read in place after a template matched', () => {
   it('give the events, skips and line numbers of JSON.parse for values of every kind, in any chunking, with CRLF', () => {
-    let state = 11;
-    const rand = (n: number): number => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return (state >>> 8) % n;
-    };
+    const rand = seededRandom(11);
     const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)] as T;
     const ips = ['203.0.113.5', '2001:db8::1', '2001:DB8:0:0::1', '010.0.0.1', '1.2.3.256', '1.2.3', '1.2.3.4.5', '255.255.255.255', '0.0.0.0', '1..2.3', 'x', '', '1.2.3.04', '::ffff:1.2.3.4'];
     const stamps = ['2026-11-27T09:00:00.123456+0100', '2026-11-27T09:00:00Z', '2026-11-27 09:00:00', '2026-11-27T09:00:00+01:00', '2026-11-28T00:00:00.5-0530', '2026-13-27T09:00:00Z', 'yesterday', '2026-11-27T09:00:00.1234567890123Z', '2026-11-27T09:00:00+0100x'];

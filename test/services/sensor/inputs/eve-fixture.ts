@@ -52,17 +52,22 @@ export function viaJsonParse(line: string): ReturnType<typeof eveFieldsOf> | 'th
   }
 }
 
+/** A seeded generator (a linear congruential one, the C library's constants): rand(n) is 0..n-1, the same sequence for the same seed. */
+export function seededRandom(seed: number): (n: number) => number {
+  let state = seed;
+  return (n) => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return (state >>> 8) % n;
+  };
+}
+
 /**
  * A seeded fuzzer of lines: each call changes, inserts or deletes 1 to
  * `maxEdits` characters drawn from JSON's own syntax, digits, and a few bytes
  * that must be rejected or escaped.
  */
 export function lineMutator(seed: number, maxEdits: number): (line: string) => string {
-  let state = seed;
-  const rand = (n: number): number => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return (state >>> 8) % n;
-  };
+  const rand = seededRandom(seed);
   const alphabet = ' \t\r\\"{}[]:,.-+eE0123456789tfnul\u00e9\u0001x';
   return (line) => {
     const chars = Array.from(line);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eveFixtureLines, lineMutator, viaJsonParse } from './eve-fixture.ts';
+import { eveFixtureLines, lineMutator, seededRandom, viaJsonParse } from './eve-fixture.ts';
 import { scanEve } from '../../../../services/sensor/inputs/eve-scan.ts';
 import { numberOf, readTemplate, templateOf } from '../../../../services/sensor/inputs/eve-template.ts';
 import { EveTemplates } from '../../../../services/sensor/inputs/eve-templates.ts';
@@ -124,11 +124,7 @@ describe('EVE templates', () => {
 
   it('read many interleaved shapes, more than are kept, as JSON.parse does', () => {
     const templates = new EveTemplates();
-    let state = 9;
-    const rand = (n: number): number => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return (state >>> 8) % n;
-    };
+    const rand = seededRandom(9);
     let fromTemplates = 0;
     for (let i = 0; i < 6000; i++) {
       // Suricata writes only the TCP flags a flow saw, and app_proto only when known: 64 shapes.

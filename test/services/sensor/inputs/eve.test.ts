@@ -1,13 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionEvent } from '../../../../services/common/avro/generated-types.ts';
 import { eveParser } from '../../../../services/sensor/inputs/eve.ts';
 import { LineSplitter } from '../../../../services/sensor/inputs/lines.ts';
 import { InputReport } from '../../../../services/sensor/report.ts';
-
-const fixtureLines = readFileSync(new URL('../../../fixtures/sensor/eve.json', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((l) => l.length > 0);
+import { eveFixtureLines, seededRandom, withEscapedMember } from './eve-fixture.ts';
 
 function decode(lines: readonly string[]): { events: ConnectionEvent[]; report: InputReport } {
   const report = new InputReport();
@@ -16,19 +12,12 @@ function decode(lines: readonly string[]): { events: ConnectionEvent[]; report: 
   return { events, report };
 }
 
-/** A member with an escape keeps every line off the fast paths (templates, scanner): JSON.parse reads them all. */
-const viaJsonParse = (line: string): string => (line.endsWith('}') ? `${line.slice(0, -1)},"note":"caf\\u00e9"}` : line);
-
 describe('Suricata EVE input over a long mixed stream', () => {
   it('gives the same events, skips and skip line numbers as JSON.parse alone', () => {
-    let state = 3;
-    const rand = (n: number): number => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return (state >>> 8) % n;
-    };
+    const rand = seededRandom(3);
     const lines: string[] = [];
     for (let i = 0; i < 3000; i++) {
-      let line = (fixtureLines[rand(fixtureLines.length)] ?? '')
+      let line = (eveFixtureLines[rand(eveFixtureLines.length)] ?? '')
         .replace('"src_port":51234', `"src_port":${rand(70000)}`)
         .replace('203.0.113.5', `203.0.${rand(300)}.${rand(256)}`)
         .replace('09:00:00.123456+0100', `${10 + rand(14)}:${10 + rand(50)}:00.${rand(999999)}+0100`)
@@ -41,7 +30,7 @@ describe('Suricata EVE input over a long mixed stream', () => {
       lines.push(line);
     }
     const fast = decode(lines);
-    const slow = decode(lines.map(viaJsonParse));
+    const slow = decode(lines.map(withEscapedMember));
     expect(fast.events).toEqual(slow.events);
     expect(fast.report.skipped()).toEqual(slow.report.skipped());
     const where = (r: InputReport): Record<string, string[]> => Object.fromEntries(Object.entries(r.examples()).map(([reason, ex]) => [reason, ex.map((x) => x.where)]));
@@ -51,7 +40,7 @@ describe('Suricata EVE input over a long mixed stream', () => {
   });
 
   it('reads tcp.tcp_flags_tc as parseInt(text, 16) does, for every spelling', () => {
-    const base = fixtureLines[0] ?? '';
+    const base = eveFixtureLines[0] ?? '';
     const texts = ['00', '02', '12', '14', '16', '1b', '1B', 'Ff', 'fF', '4', '012', '0x12', ' 12', '12zz', 'zz', 'g1', '1g', '', '-4', '+12'];
     for (let b = 0; b < 256; b++) texts.push(b.toString(16).padStart(2, '0'), b.toString(16).toUpperCase());
     const expected = (text: string): string => {

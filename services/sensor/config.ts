@@ -6,8 +6,8 @@ import type { CommonConfig, Env } from '../common/config.ts';
 import { portNumber } from './batching.ts';
 import type { HotPorts } from './batching.ts';
 import { sensorError, SensorErrorCodes } from './errors.ts';
-import { SCENARIOS } from './simulator.ts';
-import type { Scenario } from './simulator.ts';
+import { SCENARIOS } from './scenarios/generate.ts';
+import type { Scenario } from './scenarios/generate.ts';
 
 export const INPUT_KINDS = ['simulator', 'pcap', 'zeek', 'eve', 'netfilter', 'dshield', 'live'] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];

@@ -2,8 +2,8 @@ import { connectionBatchCodec } from '../../services/common/avro/codecs.ts';
 import type { RecordProducer } from '../../services/common/kafka/transport.ts';
 import { toBatches } from '../../services/sensor/batching.ts';
 import type { HotPorts } from '../../services/sensor/batching.ts';
-import { replayScenario } from '../../services/sensor/replay.ts';
-import { SCENARIOS, scenarioMinute } from '../../services/sensor/simulator.ts';
+import { replayScenario } from '../../services/sensor/scenarios/play.ts';
+import { SCENARIOS, scenarioMinute } from '../../services/sensor/scenarios/generate.ts';
 
 export const DEMO_START = Date.parse('2026-11-27T08:00:00Z');
 

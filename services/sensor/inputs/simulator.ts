@@ -1,13 +1,13 @@
 /**
- * The simulator as a sensor input: a named, seeded scenario (simulator.ts,
+ * The simulator as a sensor input: a named, seeded scenario (scenarios/generate.ts,
  * owned by the detector engineer) played by replayScenario in real time
  * (speed 1), scaled (speed N), or as fast as possible (speed 0). Event times
  * are the scenario's either way.
  */
 import type { ConnectionEvent } from '../../common/avro/generated-types.ts';
-import { replayScenario } from '../replay.ts';
+import { replayScenario } from '../scenarios/play.ts';
 import type { InputReport } from '../report.ts';
-import type { Scenario } from '../simulator.ts';
+import type { Scenario } from '../scenarios/generate.ts';
 
 export interface SimulatorOptions {
   readonly scenario: Scenario;

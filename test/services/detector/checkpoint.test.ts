@@ -5,7 +5,7 @@ import { applyCheckpointRecord, checkpointRecords, checkpointSendOptions, COMPRE
 import type { RestoredPartition } from '../../../services/detector/checkpoint.ts';
 import { Detector } from '../../../services/detector/detector.ts';
 import { toBatches } from '../../../services/sensor/batching.ts';
-import { SCENARIOS, scenarioMinute } from '../../../services/sensor/simulator.ts';
+import { SCENARIOS, scenarioMinute } from '../../../services/sensor/scenarios/generate.ts';
 import { testOptions } from './fixtures.ts';
 
 const T0 = Date.parse('2026-11-27T08:00:00Z');

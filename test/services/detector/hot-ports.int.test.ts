@@ -8,8 +8,8 @@ import { startDetectorPipeline } from '../../../services/detector/pipeline.ts';
 import type { DetectorPipeline } from '../../../services/detector/pipeline.ts';
 import { portNumber, toBatches } from '../../../services/sensor/batching.ts';
 import type { HotPorts } from '../../../services/sensor/batching.ts';
-import { replayScenario } from '../../../services/sensor/replay.ts';
-import { SCENARIOS } from '../../../services/sensor/simulator.ts';
+import { replayScenario } from '../../../services/sensor/scenarios/play.ts';
+import { SCENARIOS } from '../../../services/sensor/scenarios/generate.ts';
 import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, uniqueName } from '../../support/kafka.ts';
 import { DEMO_START, publishScenario } from '../../support/scenario.ts';
 

@@ -10,7 +10,7 @@ import type { Advisory, Alert } from '../../../services/common/avro/generated-ty
 import type { TopicNames } from '../../../services/common/kafka/topics.ts';
 import { loadDetectorConfig } from '../../../services/detector/config.ts';
 import { startDetectorPipeline } from '../../../services/detector/pipeline.ts';
-import { SCENARIOS, wormInfected } from '../../../services/sensor/simulator.ts';
+import { SCENARIOS, wormInfected } from '../../../services/sensor/scenarios/generate.ts';
 import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, uniqueName } from '../../support/kafka.ts';
 import { groupOffsets } from '../../support/offsets.ts';
 import { publishScenario } from '../../support/scenario.ts';

@@ -1,8 +1,8 @@
-import type { Protocol } from '../common/avro/generated-types.ts';
+import type { Protocol } from '../../common/avro/generated-types.ts';
 
 /**
- * What a simulator scenario is made of (the data; `simulator.ts` turns it into
- * events, `scenarios.ts` names the ones Portent ships).
+ * What a simulator scenario is made of (the data; `generate.ts` turns it into
+ * events, `catalogue.ts` names the ones Portent ships).
  */
 export interface PortLoad {
   readonly protocol: Protocol;

@@ -1,14 +1,14 @@
-import type { ConnectionEvent } from '../common/avro/generated-types.ts';
+import type { ConnectionEvent } from '../../common/avro/generated-types.ts';
 import { randomInt, seededRandom } from './random.ts';
 import type { Random } from './random.ts';
-import type { WormModel } from './scenario.ts';
+import type { WormModel } from './model.ts';
 
 const OMEGA = 2 ** 32;
 const curves = new WeakMap<WormModel, number[]>();
 
 /**
  * Infected hosts at the start of scenario minute `minute` (0 before the
- * onset), from the deterministic SI recurrence in scenario.ts. Memoised per
+ * onset), from the deterministic SI recurrence in model.ts. Memoised per
  * model: a simulated day asks for every minute.
  */
 export function wormInfected(model: WormModel, minute: number): number {

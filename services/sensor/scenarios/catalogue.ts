@@ -1,4 +1,4 @@
-import type { PortLoad, Scenario } from './scenario.ts';
+import type { PortLoad, Scenario } from './model.ts';
 
 /**
  * The named scenarios. Every one is seeded (same seed, same events) and keeps

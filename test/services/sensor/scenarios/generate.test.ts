@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toBatches } from '../../../services/sensor/batching.ts';
-import { SCENARIOS, scenarioMinute, wormInfected } from '../../../services/sensor/simulator.ts';
+import { toBatches } from '../../../../services/sensor/batching.ts';
+import { SCENARIOS, scenarioMinute, wormInfected } from '../../../../services/sensor/scenarios/generate.ts';
 
 const found = SCENARIOS['demo'];
 if (found === undefined) throw new Error('demo scenario missing');

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ConnectionEvent } from '../common/avro/generated-types.ts';
-import { scenarioMinute } from './simulator.ts';
-import type { Scenario } from './simulator.ts';
+import type { ConnectionEvent } from '../../common/avro/generated-types.ts';
+import { scenarioMinute } from './generate.ts';
+import type { Scenario } from './generate.ts';
 
 export interface ReplayOptions {
   readonly scenario: Scenario;

@@ -1,11 +1,11 @@
-import type { ConnectionEvent } from '../common/avro/generated-types.ts';
+import type { ConnectionEvent } from '../../common/avro/generated-types.ts';
 import { randomInt, randomIpv4, seededRandom } from './random.ts';
 import type { Random } from './random.ts';
-import type { PortLoad, Scenario } from './scenario.ts';
+import type { PortLoad, Scenario } from './model.ts';
 import { wormMinute } from './worm.ts';
 
 /**
- * Turns a named, seeded scenario (scenarios.ts) into connection events. Every
+ * Turns a named, seeded scenario (catalogue.ts) into connection events. Every
  * source of a port load sends `attempts` attempts to random addresses of the
  * monitored space. Source addresses are drawn from a fixed pool per port: real
  * background scanners come back minute after minute.
@@ -13,8 +13,8 @@ import { wormMinute } from './worm.ts';
  * Monitored space: 198.18.0.0/15 (RFC 2544 benchmarking range, never routed
  * on the Internet), so simulated data can never be mistaken for real hosts.
  */
-export type { PortLoad, Scenario, WormModel } from './scenario.ts';
-export { SCENARIOS } from './scenarios.ts';
+export type { PortLoad, Scenario, WormModel } from './model.ts';
+export { SCENARIOS } from './catalogue.ts';
 export { wormInfected } from './worm.ts';
 
 const MONITORED_BASE = (198 << 24) + (18 << 16);

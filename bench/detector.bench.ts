@@ -26,10 +26,10 @@ import type { ConnectionEvent } from '../services/common/avro/generated-types.ts
 import { createLogger } from '../services/common/logger.ts';
 import { topicNames, topicSpecs } from '../services/common/kafka/topics.ts';
 import { KafkaTransport } from '../services/common/kafka/transport.ts';
-import { BatchDecoder } from '../services/detector/batch-decoder.ts';
+import { BatchDecoder } from '../services/detector/stream/batch-decoder.ts';
 import { loadDetectorConfig } from '../services/detector/config.ts';
 import { Detector } from '../services/detector/detector.ts';
-import { startDetectorPipeline } from '../services/detector/pipeline.ts';
+import { startDetectorPipeline } from '../services/detector/stream/pipeline.ts';
 import { startLocalBroker } from '../tools/local-kafka/broker.ts';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 2_000_000);

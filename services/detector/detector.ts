@@ -1,7 +1,7 @@
 import type { Alert, ConnectionBatch, PortPartial, PortStats, Protocol } from '../common/avro/generated-types.ts';
 import type { AdvisorySource } from './advisories.ts';
-import { SubKeyStage } from './hot-ports.ts';
-import type { SubKey, SubKeySnapshot } from './hot-ports.ts';
+import { SubKeyStage } from './hot-ports/hot-ports.ts';
+import type { SubKey, SubKeySnapshot } from './hot-ports/hot-ports.ts';
 import { PortState } from './port-state.ts';
 import type { PortContext, PortOptions, PortOutput, PortSnapshot } from './port-state.ts';
 import { RotatingBloom } from './sketch/bloom.ts';

@@ -9,7 +9,7 @@ import { startHealthServer } from '../common/health-server.ts';
 import { startTelemetry } from '../common/telemetry/sdk.ts';
 import { configOrExit, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
 import { loadDetectorConfig } from './config.ts';
-import { startDetectorPipeline } from './pipeline.ts';
+import { startDetectorPipeline } from './stream/pipeline.ts';
 
 const config = configOrExit(() => loadDetectorConfig(process.env));
 const logger = createLogger('detector', config.logLevel);

@@ -18,7 +18,7 @@ import { WebhookSender } from '../../services/alerter/sender.ts';
 import { startTelemetry } from '../../services/common/telemetry/sdk.ts';
 import type { Telemetry } from '../../services/common/telemetry/sdk.ts';
 import { loadDetectorConfig } from '../../services/detector/config.ts';
-import { startDetectorPipeline } from '../../services/detector/pipeline.ts';
+import { startDetectorPipeline } from '../../services/detector/stream/pipeline.ts';
 import { Delivery } from '../../services/sensor/delivery.ts';
 import { SensorMetrics } from '../../services/sensor/metrics.ts';
 import { Pipeline } from '../../services/sensor/pipeline.ts';

@@ -35,9 +35,9 @@ export interface TopicNames {
   readonly silences: string;
   readonly deliveryAttempts: string;
   readonly alerterRetries: string;
-  /** The detector's checkpoints (services/detector/checkpoint.ts): internal, not a contract. */
+  /** The detector's checkpoints (services/detector/stream/checkpoint.ts): internal, not a contract. */
   readonly detectorState: string;
-  /** Partial windows of a hot port's sub-keys, to the instance that merges them (services/detector/merge.ts): internal. */
+  /** Partial windows of a hot port's sub-keys, to the instance that merges them (services/detector/hot-ports/merge.ts): internal. */
   readonly portPartials: string;
 }
 

@@ -9,7 +9,7 @@ import { advisoryCodec, alertCodec } from '../../../services/common/avro/codecs.
 import type { Advisory, Alert } from '../../../services/common/avro/generated-types.ts';
 import type { TopicNames } from '../../../services/common/kafka/topics.ts';
 import { loadDetectorConfig } from '../../../services/detector/config.ts';
-import { startDetectorPipeline } from '../../../services/detector/pipeline.ts';
+import { startDetectorPipeline } from '../../../services/detector/stream/pipeline.ts';
 import { SCENARIOS, wormInfected } from '../../../services/sensor/scenarios/generate.ts';
 import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, uniqueName } from '../../support/kafka.ts';
 import { groupOffsets } from '../../support/offsets.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectionBatchCodec } from '../../../services/common/avro/codecs.ts';
-import { BatchDecoder } from '../../../services/detector/batch-decoder.ts';
+import { BatchDecoder } from '../../../services/detector/stream/batch-decoder.ts';
 import { NamedSource, ScannerTable, TRACKED_BEFORE, TRACKED_NOW, UNTRACKED } from '../../../services/detector/scanners.ts';
 import { hash32 } from '../../../services/detector/sketch/hash.ts';
 

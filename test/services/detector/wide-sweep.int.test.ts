@@ -15,9 +15,9 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { connectionBatchCodec, portStatsCodec } from '../../../services/common/avro/codecs.ts';
 import type { ConnectionEvent } from '../../../services/common/avro/generated-types.ts';
-import { readCheckpoints } from '../../../services/detector/checkpoint.ts';
+import { readCheckpoints } from '../../../services/detector/stream/checkpoint.ts';
 import { loadDetectorConfig } from '../../../services/detector/config.ts';
-import { startDetectorPipeline } from '../../../services/detector/pipeline.ts';
+import { startDetectorPipeline } from '../../../services/detector/stream/pipeline.ts';
 import { portKey } from '../../../services/sensor/batching.ts';
 import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, uniqueName } from '../../support/kafka.ts';
 

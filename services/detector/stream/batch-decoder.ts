@@ -1,6 +1,6 @@
-import { connectionBatchCodec } from '../common/avro/codecs.ts';
-import { EventBatch } from './event-batch.ts';
-import { fmix32, hash32 } from './sketch/hash.ts';
+import { connectionBatchCodec } from '../../common/avro/codecs.ts';
+import { EventBatch } from '../event-batch.ts';
+import { fmix32, hash32 } from '../sketch/hash.ts';
 
 /**
  * Reads a connections record (Avro single-object encoding of

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../../services/common/avro/generated-types.ts';
-import type { OutRecord } from '../../../services/common/kafka/transport.ts';
-import { applyCheckpointRecord, checkpointRecords, checkpointSendOptions, COMPRESS_ABOVE } from '../../../services/detector/checkpoint.ts';
-import type { RestoredPartition } from '../../../services/detector/checkpoint.ts';
-import { Detector } from '../../../services/detector/detector.ts';
-import { toBatches } from '../../../services/sensor/batching.ts';
-import { SCENARIOS, scenarioMinute } from '../../../services/sensor/scenarios/generate.ts';
-import { testOptions } from './fixtures.ts';
+import type { Alert } from '../../../../services/common/avro/generated-types.ts';
+import type { OutRecord } from '../../../../services/common/kafka/transport.ts';
+import { applyCheckpointRecord, checkpointRecords, checkpointSendOptions, COMPRESS_ABOVE } from '../../../../services/detector/stream/checkpoint.ts';
+import type { RestoredPartition } from '../../../../services/detector/stream/checkpoint.ts';
+import { Detector } from '../../../../services/detector/detector.ts';
+import { toBatches } from '../../../../services/sensor/batching.ts';
+import { SCENARIOS, scenarioMinute } from '../../../../services/sensor/scenarios/generate.ts';
+import { testOptions } from '../fixtures.ts';
 
 const T0 = Date.parse('2026-11-27T08:00:00Z');
 const found = SCENARIOS['demo'];

@@ -1,17 +1,17 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { alertCodec, connectionBatchCodec } from '../../../services/common/avro/codecs.ts';
-import type { Alert } from '../../../services/common/avro/generated-types.ts';
-import type { TopicNames } from '../../../services/common/kafka/topics.ts';
-import type { InRecord, KafkaTransport, RecordProducer } from '../../../services/common/kafka/transport.ts';
-import { loadDetectorConfig } from '../../../services/detector/config.ts';
-import { startDetectorPipeline } from '../../../services/detector/pipeline.ts';
-import type { DetectorPipeline } from '../../../services/detector/pipeline.ts';
-import { portNumber, toBatches } from '../../../services/sensor/batching.ts';
-import type { HotPorts } from '../../../services/sensor/batching.ts';
-import { replayScenario } from '../../../services/sensor/scenarios/play.ts';
-import { SCENARIOS } from '../../../services/sensor/scenarios/generate.ts';
-import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, uniqueName } from '../../support/kafka.ts';
-import { DEMO_START, publishScenario } from '../../support/scenario.ts';
+import { alertCodec, connectionBatchCodec } from '../../../../services/common/avro/codecs.ts';
+import type { Alert } from '../../../../services/common/avro/generated-types.ts';
+import type { TopicNames } from '../../../../services/common/kafka/topics.ts';
+import type { InRecord, KafkaTransport, RecordProducer } from '../../../../services/common/kafka/transport.ts';
+import { loadDetectorConfig } from '../../../../services/detector/config.ts';
+import { startDetectorPipeline } from '../../../../services/detector/stream/pipeline.ts';
+import type { DetectorPipeline } from '../../../../services/detector/stream/pipeline.ts';
+import { portNumber, toBatches } from '../../../../services/sensor/batching.ts';
+import type { HotPorts } from '../../../../services/sensor/batching.ts';
+import { replayScenario } from '../../../../services/sensor/scenarios/play.ts';
+import { SCENARIOS } from '../../../../services/sensor/scenarios/generate.ts';
+import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, uniqueName } from '../../../support/kafka.ts';
+import { DEMO_START, publishScenario } from '../../../support/scenario.ts';
 
 /** The demo scenario as a sensor publishes it, with tcp/445 optionally split into sub-keys. */
 async function publishDemo(producer: RecordProducer, topic: string, hot?: HotPorts): Promise<void> {

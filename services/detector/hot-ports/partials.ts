@@ -1,7 +1,7 @@
-import type { DistinctSketch, PartialWindow, ScannerTally } from '../common/avro/generated-types.ts';
-import type { ScannerSnapshot } from './scanners.ts';
-import type { CounterSnapshot } from './sketch/hll.ts';
-import type { WindowSnapshot } from './window.ts';
+import type { DistinctSketch, PartialWindow, ScannerTally } from '../../common/avro/generated-types.ts';
+import type { ScannerSnapshot } from '../scanners.ts';
+import type { CounterSnapshot } from '../sketch/hll.ts';
+import type { WindowSnapshot } from '../window.ts';
 
 /**
  * Conversion between a window's checkpoint form (window.ts, base64 strings)

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PartialTimer } from '../../../services/detector/partial-timer.ts';
+import { PartialTimer } from '../../../../services/detector/stream/partial-timer.ts';
 
 describe('PartialTimer', () => {
   beforeEach(() => {

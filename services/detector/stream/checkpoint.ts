@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { KafkaTransport, OutRecord, SendOptions } from '../common/kafka/transport.ts';
+import type { KafkaTransport, OutRecord, SendOptions } from '../../common/kafka/transport.ts';
 import type { BloomManifest } from './bloom-checkpoint.ts';
-import type { PartitionSnapshot } from './detector.ts';
-import type { PortSnapshot } from './port-state.ts';
+import type { PartitionSnapshot } from '../detector.ts';
+import type { PortSnapshot } from '../port-state.ts';
 
 /**
  * The detector's checkpoints, in a compacted changelog topic.

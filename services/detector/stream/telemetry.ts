@@ -16,7 +16,7 @@
  */
 import { metrics } from '@opentelemetry/api';
 import type { Histogram } from '@opentelemetry/api';
-import { PIPELINE_SECONDS, REQUEST_SECONDS } from '../common/telemetry/buckets.ts';
+import { PIPELINE_SECONDS, REQUEST_SECONDS } from '../../common/telemetry/buckets.ts';
 
 export interface DetectorTelemetry {
   /** A window's figures were produced (its PortStats record). */

@@ -1,12 +1,12 @@
-import type { PortPartial, Protocol } from '../common/avro/generated-types.ts';
-import type { AdvisorySource } from './advisories.ts';
+import type { PortPartial, Protocol } from '../../common/avro/generated-types.ts';
+import type { AdvisorySource } from '../advisories.ts';
 import { fromPartialWindow } from './partials.ts';
-import { PortState } from './port-state.ts';
-import type { PortContext, PortOptions, PortOutput, PortSnapshot } from './port-state.ts';
-import { RotatingBloom } from './sketch/bloom.ts';
-import { hash32 } from './sketch/hash.ts';
-import { WindowAccumulator } from './window.ts';
-import type { WindowSnapshot } from './window.ts';
+import { PortState } from '../port-state.ts';
+import type { PortContext, PortOptions, PortOutput, PortSnapshot } from '../port-state.ts';
+import { RotatingBloom } from '../sketch/bloom.ts';
+import { hash32 } from '../sketch/hash.ts';
+import { WindowAccumulator } from '../window.ts';
+import type { WindowSnapshot } from '../window.ts';
 
 /**
  * The second stage of a hot port: the instance that owns the real port's key

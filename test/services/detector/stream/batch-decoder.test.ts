@@ -1,14 +1,14 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { codeOf } from '../../support/errors.ts';
-import { connectionBatchCodec } from '../../../services/common/avro/codecs.ts';
-import type { ConnectionBatch } from '../../../services/common/avro/generated-types.ts';
-import { readSchemaFile } from '../../../services/common/avro/schema-files.ts';
-import { CommonErrorCodes } from '../../../services/common/errors.ts';
-import { BatchDecoder } from '../../../services/detector/batch-decoder.ts';
-import type { EventBatch } from '../../../services/detector/event-batch.ts';
-import { PROTOCOLS } from '../../../services/detector/event-batch.ts';
-import { hash32 } from '../../../services/detector/sketch/hash.ts';
+import { codeOf } from '../../../support/errors.ts';
+import { connectionBatchCodec } from '../../../../services/common/avro/codecs.ts';
+import type { ConnectionBatch } from '../../../../services/common/avro/generated-types.ts';
+import { readSchemaFile } from '../../../../services/common/avro/schema-files.ts';
+import { CommonErrorCodes } from '../../../../services/common/errors.ts';
+import { BatchDecoder } from '../../../../services/detector/stream/batch-decoder.ts';
+import type { EventBatch } from '../../../../services/detector/event-batch.ts';
+import { PROTOCOLS } from '../../../../services/detector/event-batch.ts';
+import { hash32 } from '../../../../services/detector/sketch/hash.ts';
 
 const sample: ConnectionBatch = {
   sensorId: 'sensor-é1',

@@ -5,8 +5,8 @@
  * context in its own headers, so the alerter's delivery joins the same
  * trace. Records without the header (tracing off at the sensor) pay nothing.
  */
-import type { InRecord } from '../common/kafka/transport.ts';
-import { SpanKind, TRACEPARENT_HEADER, contextFromHeaders, inSpan } from '../common/telemetry/propagation.ts';
+import type { InRecord } from '../../common/kafka/transport.ts';
+import { SpanKind, TRACEPARENT_HEADER, contextFromHeaders, inSpan } from '../../common/telemetry/propagation.ts';
 
 export function withRecordSpan(record: InRecord, fn: () => void): void {
   if (record.headers[TRACEPARENT_HEADER] === undefined) {

@@ -7,14 +7,14 @@
  * (higher figures). Either shows up as a window whose repeat differs.
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { alertCodec, portStatsCodec } from '../../../services/common/avro/codecs.ts';
-import type { Alert } from '../../../services/common/avro/generated-types.ts';
-import type { InRecord } from '../../../services/common/kafka/transport.ts';
-import { loadDetectorConfig } from '../../../services/detector/config.ts';
-import { startDetectorPipeline } from '../../../services/detector/pipeline.ts';
-import type { DetectorPipeline } from '../../../services/detector/pipeline.ts';
-import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, uniqueName } from '../../support/kafka.ts';
-import { DEMO_START, publishScenario } from '../../support/scenario.ts';
+import { alertCodec, portStatsCodec } from '../../../../services/common/avro/codecs.ts';
+import type { Alert } from '../../../../services/common/avro/generated-types.ts';
+import type { InRecord } from '../../../../services/common/kafka/transport.ts';
+import { loadDetectorConfig } from '../../../../services/detector/config.ts';
+import { startDetectorPipeline } from '../../../../services/detector/stream/pipeline.ts';
+import type { DetectorPipeline } from '../../../../services/detector/stream/pipeline.ts';
+import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, uniqueName } from '../../../support/kafka.ts';
+import { DEMO_START, publishScenario } from '../../../support/scenario.ts';
 
 async function until(done: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

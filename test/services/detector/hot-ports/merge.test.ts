@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Alert, ConnectionBatch, ConnectionEvent, PortPartial, PortStats } from '../../../services/common/avro/generated-types.ts';
-import { Detector } from '../../../services/detector/detector.ts';
-import { parseSubKey } from '../../../services/detector/hot-ports.ts';
-import { PartialMerger } from '../../../services/detector/merge.ts';
-import { subKey, subKeyOf } from '../../../services/sensor/batching.ts';
-import { testOptions } from './fixtures.ts';
+import type { Alert, ConnectionBatch, ConnectionEvent, PortPartial, PortStats } from '../../../../services/common/avro/generated-types.ts';
+import { Detector } from '../../../../services/detector/detector.ts';
+import { parseSubKey } from '../../../../services/detector/hot-ports/hot-ports.ts';
+import { PartialMerger } from '../../../../services/detector/hot-ports/merge.ts';
+import { subKey, subKeyOf } from '../../../../services/sensor/batching.ts';
+import { testOptions } from '../fixtures.ts';
 
 const T0 = Date.parse('2026-11-27T08:00:00Z');
 const opts = { ...testOptions, partialIntervalMs: 0 };

@@ -1,11 +1,11 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { alertCodec, portStatsCodec } from '../../../services/common/avro/codecs.ts';
-import { CommonErrorCodes } from '../../../services/common/errors.ts';
-import { DeadLetterHeaders } from '../../../services/common/kafka/topics.ts';
-import { loadDetectorConfig } from '../../../services/detector/config.ts';
-import { startDetectorPipeline } from '../../../services/detector/pipeline.ts';
-import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, uniqueName } from '../../support/kafka.ts';
-import { publishDemoScenario } from '../../support/scenario.ts';
+import { alertCodec, portStatsCodec } from '../../../../services/common/avro/codecs.ts';
+import { CommonErrorCodes } from '../../../../services/common/errors.ts';
+import { DeadLetterHeaders } from '../../../../services/common/kafka/topics.ts';
+import { loadDetectorConfig } from '../../../../services/detector/config.ts';
+import { startDetectorPipeline } from '../../../../services/detector/stream/pipeline.ts';
+import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, uniqueName } from '../../../support/kafka.ts';
+import { publishDemoScenario } from '../../../support/scenario.ts';
 
 describe('detector pipeline (real broker)', () => {
   it('dead-letters a record that is not valid Avro, carries on, and alerts on the surge', async () => {

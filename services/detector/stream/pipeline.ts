@@ -1,24 +1,24 @@
-import { advisoryCodec, alertCodec, portStatsCodec } from '../common/avro/codecs.ts';
-import { deadLetter } from '../common/dead-letter.ts';
-import { CompactedTable } from '../common/kafka/table.ts';
-import { sendInParts } from '../common/kafka/send-size.ts';
-import type { TopicNames } from '../common/kafka/topics.ts';
-import type { InBatch, InRecord, KafkaTransport, OutRecord, RecordConsumer, RecordProducer } from '../common/kafka/transport.ts';
-import type { Logger } from '../common/logger.ts';
+import { advisoryCodec, alertCodec, portStatsCodec } from '../../common/avro/codecs.ts';
+import { deadLetter } from '../../common/dead-letter.ts';
+import { CompactedTable } from '../../common/kafka/table.ts';
+import { sendInParts } from '../../common/kafka/send-size.ts';
+import type { TopicNames } from '../../common/kafka/topics.ts';
+import type { InBatch, InRecord, KafkaTransport, OutRecord, RecordConsumer, RecordProducer } from '../../common/kafka/transport.ts';
+import type { Logger } from '../../common/logger.ts';
 import { BatchDecoder } from './batch-decoder.ts';
 import { assembleBloom, bloomRecords } from './bloom-checkpoint.ts';
 import type { BloomManifest } from './bloom-checkpoint.ts';
 import { checkpointRecords, checkpointSendOptions, readCheckpoints } from './checkpoint.ts';
-import { Detector } from './detector.ts';
-import type { DetectorOptions, DetectorOutput } from './detector.ts';
-import { DetectorError, DetectorErrorCodes } from './errors.ts';
+import { Detector } from '../detector.ts';
+import type { DetectorOptions, DetectorOutput } from '../detector.ts';
+import { DetectorError, DetectorErrorCodes } from '../errors.ts';
 import { ingestSubKeyRecord, newHotPortCounters, partialRecords, startPartialMerger } from './hot-port-pipeline.ts';
 import { PartialTimer } from './partial-timer.ts';
 import type { HotPortCounters } from './hot-port-pipeline.ts';
 import { observeDetector } from './telemetry.ts';
 import { withRecordSpan } from './tracing.ts';
-import { ConsumerLag } from '../common/telemetry/consumer-lag.ts';
-import { traceHeaders } from '../common/telemetry/propagation.ts';
+import { ConsumerLag } from '../../common/telemetry/consumer-lag.ts';
+import { traceHeaders } from '../../common/telemetry/propagation.ts';
 
 export interface DetectorCounters {
   records: number;

@@ -1,8 +1,8 @@
-import type { ConnectionBatch, PortPartial, Protocol } from '../common/avro/generated-types.ts';
+import type { ConnectionBatch, PortPartial, Protocol } from '../../common/avro/generated-types.ts';
 import { toPartialWindow } from './partials.ts';
-import { hash32 } from './sketch/hash.ts';
-import { WindowAccumulator, windowStartOf } from './window.ts';
-import type { AddressHistory, WindowOptions, WindowSnapshot } from './window.ts';
+import { hash32 } from '../sketch/hash.ts';
+import { WindowAccumulator, windowStartOf } from '../window.ts';
+import type { AddressHistory, WindowOptions, WindowSnapshot } from '../window.ts';
 
 /**
  * The first stage of a hot port: the detector instance that owns a sub-key's

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionEvent, PortPartial } from '../../../services/common/avro/generated-types.ts';
-import { applyCheckpointRecord, checkpointRecords } from '../../../services/detector/checkpoint.ts';
-import type { RestoredPartition } from '../../../services/detector/checkpoint.ts';
-import { Detector } from '../../../services/detector/detector.ts';
-import { parseSubKey, SubKeyStage } from '../../../services/detector/hot-ports.ts';
-import { RotatingBloom } from '../../../services/detector/sketch/bloom.ts';
-import { testOptions } from './fixtures.ts';
+import type { ConnectionEvent, PortPartial } from '../../../../services/common/avro/generated-types.ts';
+import { applyCheckpointRecord, checkpointRecords } from '../../../../services/detector/stream/checkpoint.ts';
+import type { RestoredPartition } from '../../../../services/detector/stream/checkpoint.ts';
+import { Detector } from '../../../../services/detector/detector.ts';
+import { parseSubKey, SubKeyStage } from '../../../../services/detector/hot-ports/hot-ports.ts';
+import { RotatingBloom } from '../../../../services/detector/sketch/bloom.ts';
+import { testOptions } from '../fixtures.ts';
 
 const T0 = Date.parse('2026-11-27T08:00:00Z');
 const MIN = 60_000;

@@ -1,17 +1,17 @@
-import { alertCodec, connectionBatchCodec, portPartialCodec, portStatsCodec } from '../common/avro/codecs.ts';
-import type { PortPartial } from '../common/avro/generated-types.ts';
-import { deadLetter } from '../common/dead-letter.ts';
-import { sendInParts } from '../common/kafka/send-size.ts';
-import type { TopicNames } from '../common/kafka/topics.ts';
-import type { InBatch, InRecord, KafkaTransport, OutRecord, RecordProducer } from '../common/kafka/transport.ts';
-import type { Logger } from '../common/logger.ts';
-import type { AdvisorySource } from './advisories.ts';
+import { alertCodec, connectionBatchCodec, portPartialCodec, portStatsCodec } from '../../common/avro/codecs.ts';
+import type { PortPartial } from '../../common/avro/generated-types.ts';
+import { deadLetter } from '../../common/dead-letter.ts';
+import { sendInParts } from '../../common/kafka/send-size.ts';
+import type { TopicNames } from '../../common/kafka/topics.ts';
+import type { InBatch, InRecord, KafkaTransport, OutRecord, RecordProducer } from '../../common/kafka/transport.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { AdvisorySource } from '../advisories.ts';
 import { checkpointRecords, checkpointSendOptions, readCheckpoints } from './checkpoint.ts';
-import type { Detector, DetectorOptions, DetectorOutput } from './detector.ts';
-import { DetectorError, DetectorErrorCodes } from './errors.ts';
-import { parseSubKey } from './hot-ports.ts';
-import { PartialMerger } from './merge.ts';
-import type { MergedPortSnapshot } from './merge.ts';
+import type { Detector, DetectorOptions, DetectorOutput } from '../detector.ts';
+import { DetectorError, DetectorErrorCodes } from '../errors.ts';
+import { parseSubKey } from '../hot-ports/hot-ports.ts';
+import { PartialMerger } from '../hot-ports/merge.ts';
+import type { MergedPortSnapshot } from '../hot-ports/merge.ts';
 
 /**
  * Kafka edges of hot ports (see the README's "Scale and hot ports"):

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { PortStats } from '../../../services/common/avro/generated-types.ts';
-import { assembleBloom, bloomRecords } from '../../../services/detector/bloom-checkpoint.ts';
-import type { BloomManifest } from '../../../services/detector/bloom-checkpoint.ts';
-import { applyCheckpointRecord, checkpointRecords } from '../../../services/detector/checkpoint.ts';
-import type { RestoredPartition } from '../../../services/detector/checkpoint.ts';
-import { Detector } from '../../../services/detector/detector.ts';
-import { toBatches } from '../../../services/sensor/batching.ts';
-import { SCENARIOS, scenarioMinute } from '../../../services/sensor/scenarios/generate.ts';
-import { testOptions } from './fixtures.ts';
+import type { PortStats } from '../../../../services/common/avro/generated-types.ts';
+import { assembleBloom, bloomRecords } from '../../../../services/detector/stream/bloom-checkpoint.ts';
+import type { BloomManifest } from '../../../../services/detector/stream/bloom-checkpoint.ts';
+import { applyCheckpointRecord, checkpointRecords } from '../../../../services/detector/stream/checkpoint.ts';
+import type { RestoredPartition } from '../../../../services/detector/stream/checkpoint.ts';
+import { Detector } from '../../../../services/detector/detector.ts';
+import { toBatches } from '../../../../services/sensor/batching.ts';
+import { SCENARIOS, scenarioMinute } from '../../../../services/sensor/scenarios/generate.ts';
+import { testOptions } from '../fixtures.ts';
 
 const T0 = Date.parse('2026-11-27T08:00:00Z');
 const found = SCENARIOS['demo'];

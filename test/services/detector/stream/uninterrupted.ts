@@ -1,9 +1,9 @@
-import type { PortStats } from '../../../services/common/avro/generated-types.ts';
-import type { KafkaTransport } from '../../../services/common/kafka/transport.ts';
-import { BatchDecoder } from '../../../services/detector/batch-decoder.ts';
-import { loadDetectorConfig } from '../../../services/detector/config.ts';
-import { Detector } from '../../../services/detector/detector.ts';
-import { readUntil } from '../../support/kafka.ts';
+import type { PortStats } from '../../../../services/common/avro/generated-types.ts';
+import type { KafkaTransport } from '../../../../services/common/kafka/transport.ts';
+import { BatchDecoder } from '../../../../services/detector/stream/batch-decoder.ts';
+import { loadDetectorConfig } from '../../../../services/detector/config.ts';
+import { Detector } from '../../../../services/detector/detector.ts';
+import { readUntil } from '../../../support/kafka.ts';
 
 /**
  * What an uninterrupted run makes of a connections log: the detector core over

@@ -10,12 +10,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alertCodec, portStatsCodec } from '../../../services/common/avro/codecs.ts';
-import type { Alert, PortStats } from '../../../services/common/avro/generated-types.ts';
-import type { InRecord } from '../../../services/common/kafka/transport.ts';
-import { startDetectorProcess as startDetector } from '../../support/detector-process.ts';
-import { createTestTopics, readUntil, serviceEnv, testProducer, testTransport, uniqueName } from '../../support/kafka.ts';
-import { DEMO_START, publishScenario } from '../../support/scenario.ts';
+import { alertCodec, portStatsCodec } from '../../../../services/common/avro/codecs.ts';
+import type { Alert, PortStats } from '../../../../services/common/avro/generated-types.ts';
+import type { InRecord } from '../../../../services/common/kafka/transport.ts';
+import { startDetectorProcess as startDetector } from '../../../support/detector-process.ts';
+import { createTestTopics, readUntil, serviceEnv, testProducer, testTransport, uniqueName } from '../../../support/kafka.ts';
+import { DEMO_START, publishScenario } from '../../../support/scenario.ts';
 import { uninterrupted } from './uninterrupted.ts';
 
 const decodeAlerts = (rs: InRecord[]): Alert[] => rs.map((r) => alertCodec.decode(r.value ?? Buffer.alloc(0)));

@@ -1,5 +1,5 @@
-import type { OutRecord } from '../common/kafka/transport.ts';
-import type { BloomState } from './sketch/bloom.ts';
+import type { OutRecord } from '../../common/kafka/transport.ts';
+import type { BloomState } from '../sketch/bloom.ts';
 
 /**
  * A partition's Bloom filters (new sources, DSC) in the changelog.

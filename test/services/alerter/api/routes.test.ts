@@ -68,11 +68,18 @@ describe('subscription lifecycle routes', () => {
     expect(Object.keys(get.json<{ items: object[] }>().items[0] ?? {})).not.toContain('signingKey');
   });
 
-  it('refuse a URL whose IP literal the SSRF guard refuses', async () => {
+  it('refuse a URL whose IP literal the SSRF guard refuses, at create and at update, in any notation', async () => {
     const { app } = testApp();
     const res = await app.inject({ method: 'POST', url: '/v1/subscriptions', headers: JSON_AUTH, payload: { url: 'http://169.254.169.254/latest' } });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: { message: 'body/url points at an address the SSRF guard refuses' } });
+    for (const url of ['http://[::127.0.0.1]/', 'http://[64:ff9b:1::a00:1]/', 'http://0x7f.1/', 'https://198.51.100.7/']) {
+      const create = await app.inject({ method: 'POST', url: '/v1/subscriptions', headers: JSON_AUTH, payload: { url } });
+      expect([url, create.statusCode]).toEqual([url, 400]);
+    }
+    const { id } = await created(app);
+    const patch = await app.inject({ method: 'PATCH', url: `/v1/subscriptions/${id}`, headers: JSON_AUTH, payload: { url: 'http://[::ffff:10.0.0.1]/' } });
+    expect(patch.statusCode).toBe(400);
   });
 
   it('answer a test ping with what the receiver said', async () => {

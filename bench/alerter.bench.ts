@@ -30,6 +30,7 @@ import type { TopicNames } from '../services/common/kafka/topics.ts';
 import { KafkaTransport } from '../services/common/kafka/transport.ts';
 import { sampleAlert } from '../test/support/alerts.ts';
 import { startLocalBroker } from '../tools/local-kafka/broker.ts';
+import { systemClock } from '../services/common/clock.ts';
 
 const logger = pino({ level: 'silent' });
 const policy = new AddressPolicy(['127.0.0.1/32']);
@@ -47,7 +48,7 @@ async function receiver(report: boolean): Promise<{ child: ChildProcess; url: st
 
 async function store(url: string, count: number): Promise<SubscriptionStore> {
   const table = new CompactedTable<Subscription>((b) => subscriptionCodec.decode(b));
-  const subs = new SubscriptionStore({ table, writer: { write: () => Promise.resolve() } });
+  const subs = new SubscriptionStore({ table, writer: { write: () => Promise.resolve() }, now: systemClock });
   for (let i = 0; i < count; i++) await subs.create({ url, ports: [445] });
   subs.markReady();
   return subs;
@@ -58,7 +59,8 @@ function sender(subs: SubscriptionStore, attempts?: AttemptLog): WebhookSender {
     ...(attempts === undefined ? {} : { attempts }),
     settings,
     http: { dispatcher: guardedDispatcher(policy), policy },
-    lanes: new DeliveryLanes({ concurrency: 64, ratePerSecond: 1e6 }),
+    lanes: new DeliveryLanes({ concurrency: 64, ratePerSecond: 1e6 }, systemClock),
+    now: systemClock,
     logger,
     subscriptions: subs,
     failures: new FailureTracker(86_400_000),
@@ -104,7 +106,7 @@ async function latency(transport: KafkaTransport, topics: TopicNames, count: num
     });
     const subs = await store(url, 1);
     const producer = await transport.producer();
-    const pipeline = await runAlertPipeline({ transport, producer, topics, subscriptions: subs, sender: sender(subs, new AttemptLog({ table: new CompactedTable<DeliveryAttempt>((b) => deliveryAttemptCodec.decode(b)), producer, topic: topics.deliveryAttempts, logger })), config: { groupId: `bench-${Date.now()}` }, logger });
+    const pipeline = await runAlertPipeline({ transport, producer, topics, subscriptions: subs, sender: sender(subs, new AttemptLog({ table: new CompactedTable<DeliveryAttempt>((b) => deliveryAttemptCodec.decode(b)), producer, topic: topics.deliveryAttempts, logger })), config: { groupId: `bench-${Date.now()}` }, logger, now: systemClock });
     const sent = new Map<string, number>();
     const acked = new Map<string, number>();
     // Warm-up until the consumer has joined and delivers.

@@ -27,6 +27,7 @@ import { InputReport } from '../services/sensor/report.ts';
 import { pcapFile } from '../test/support/pcap.ts';
 import type { TestPacket } from '../test/support/pcap.ts';
 import { startLocalBroker } from '../tools/local-kafka/broker.ts';
+import { systemClock } from '../services/common/clock.ts';
 
 const T0 = 1_795_766_400;
 const PORTS = [22, 23, 80, 443, 445, 3389, 8080, 5900];
@@ -74,7 +75,7 @@ type Sink = (events: ConnectionEvent[]) => Promise<void> | void;
  */
 async function run(kind: 'zeek' | 'eve' | 'pcap', data: Buffer, sink: Sink): Promise<{ events: number; seconds: number; wallSeconds: number }> {
   const report = new InputReport();
-  const decoder = decoderFor(kind, report);
+  const decoder = decoderFor(kind, report, systemClock);
   const start = process.cpuUsage();
   const wall = process.hrtime.bigint();
   let events = 0;

@@ -17,12 +17,15 @@ import { subscriptionRoutes } from './api/subscription-routes.ts';
 import type { Pinger } from './api/subscription-routes.ts';
 import { attemptRoutes } from './api/attempt-routes.ts';
 import type { AttemptApi } from './api/attempt-routes.ts';
+import type { Clock } from '../common/clock.ts';
 
 /** Requests are small JSON documents; anything bigger is a mistake or an attack. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface AppOptions {
   readonly config: Pick<AlerterConfig, 'apiTokens'>;
+  /** The one clock: secret grace periods and silences are decided against it. */
+  readonly clock: Clock;
   readonly subscriptions: SubscriptionStore;
   readonly logger: Logger;
   /** What /readyz checks; the subscription store's readiness always also gates /v1. */
@@ -101,9 +104,9 @@ export function buildApp(opts: AppOptions): FastifyInstance {
         else if (!opts.subscriptions.ready) next(notReady('subscription store'));
         else next();
       });
-      subscriptionRoutes(v1, { store: opts.subscriptions, ...(opts.ping === undefined ? {} : { ping: opts.ping }), ...(opts.urlRefused === undefined ? {} : { urlRefused: opts.urlRefused }) });
+      subscriptionRoutes(v1, { store: opts.subscriptions, clock: opts.clock, ...(opts.ping === undefined ? {} : { ping: opts.ping }), ...(opts.urlRefused === undefined ? {} : { urlRefused: opts.urlRefused }) });
       if (opts.advisories !== undefined) advisoryRoutes(v1, opts.advisories);
-      if (opts.silences !== undefined) silenceRoutes(v1, opts.silences);
+      if (opts.silences !== undefined) silenceRoutes(v1, opts.silences, opts.clock);
       if (opts.alerts !== undefined) alertRoutes(v1, opts.alerts);
       if (opts.attempts !== undefined) attemptRoutes(v1, opts.attempts);
       done();

@@ -14,6 +14,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { SpanKind, childSpan, traceHeaders } from '../common/telemetry/propagation.ts';
 import { attemptFinished } from './telemetry.ts';
 import type { Webhook } from './webhook.ts';
+import type { Clock } from '../common/clock.ts';
 
 /** Waits `ms`; rejects when `signal` aborts. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -46,7 +47,7 @@ export interface DeliveryOptions {
   readonly sleep?: Sleep;
   /** [0, 1); injectable so tests can pin the jitter. */
   readonly random?: () => number;
-  readonly now?: () => number;
+  readonly now: Clock;
 }
 
 export interface DeliveryOutcome {
@@ -74,7 +75,7 @@ export const defaultSleep: Sleep = (ms, signal) => delay(ms, undefined, signal =
  * `signal` aborts, so the caller leaves the record uncommitted.
  */
 export async function deliver(webhook: Webhook, opts: DeliveryOptions): Promise<DeliveryOutcome> {
-  const now = opts.now ?? Date.now;
+  const now = opts.now;
   const sleep = opts.sleep ?? defaultSleep;
   const log = opts.logger.child({ subscriptionId: webhook.subscriptionId, webhookId: webhook.id, origin: originOf(webhook.url) });
   const started = now();

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Clock } from '../common/clock.ts';
 
 export interface LaneLimits {
   /** HTTP attempts in flight at once per subscription. */
@@ -31,7 +32,7 @@ export class DeliveryLanes {
   readonly #chains = new Map<string, Promise<unknown>>();
   readonly #now: () => number;
 
-  constructor(limits: LaneLimits, now: () => number = Date.now) {
+  constructor(limits: LaneLimits, now: Clock) {
     this.#limits = limits;
     this.#now = now;
   }

@@ -32,6 +32,7 @@ import { WebhookSender } from './sender.ts';
 import { AddressPolicy, guardedDispatcher, literalRefused } from './ssrf.ts';
 import { SubscriptionStore, kafkaSubscriptionWriter } from './subscriptions.ts';
 import { TopicStore, kafkaWriter } from './topic-store.ts';
+import { systemClock } from '../common/clock.ts';
 
 const config = configOrExit(() => loadAlerterConfig(process.env));
 
@@ -69,7 +70,7 @@ try {
   const connecting = transport.producer();
   connecting.catch(() => undefined);
   producer = await connected(connecting);
-  const subscriptions = new SubscriptionStore({ table: tables.subscriptions, writer: kafkaSubscriptionWriter(producer, topics.subscriptions) });
+  const subscriptions = new SubscriptionStore({ table: tables.subscriptions, writer: kafkaSubscriptionWriter(producer, topics.subscriptions), now: systemClock });
   const silences = new TopicStore<Silence>('silence', tables.silences, kafkaWriter(producer, topics.silences, (s) => silenceCodec.encode(s)));
   const advisories = new TopicStore<Advisory>('advisory', tables.advisories, kafkaWriter(producer, topics.advisories, (a) => advisoryCodec.encode(a)));
   const attempts = new AttemptLog({ table: tables.attempts, producer, topic: topics.deliveryAttempts, logger });
@@ -77,7 +78,8 @@ try {
   const sender = new WebhookSender({
     settings: config.delivery,
     http: { dispatcher: guardedDispatcher(policy), policy },
-    lanes: new DeliveryLanes(config.pacing),
+    lanes: new DeliveryLanes(config.pacing, systemClock),
+    now: systemClock,
     logger,
     attempts,
     subscriptions,
@@ -85,6 +87,7 @@ try {
   });
   app = buildApp({
     config,
+    clock: systemClock,
     subscriptions,
     silences,
     advisories,
@@ -92,7 +95,7 @@ try {
     alerts: () => tables.alerts.values(),
     urlRefused: (url) => literalRefused(policy, url),
     ping: async (sub) => {
-      const { webhook, outcome } = await sender.send(sub, pingAlert(sub, Date.now(), randomBytes(9).toString('base64url')), { retrySchedule: [] });
+      const { webhook, outcome } = await sender.send(sub, pingAlert(sub, systemClock(), randomBytes(9).toString('base64url')), { retrySchedule: [] });
       return { delivered: outcome.delivered, status: outcome.status, durationMs: outcome.durationMs, error: outcome.reason, webhookId: webhook.id };
     },
     attempts: {
@@ -131,8 +134,8 @@ try {
   subscriptions.markReady();
   logger.info({ subscriptions: tables.subscriptions.size, silences: tables.silences.size }, 'tables caught up');
   // Started only now: matching alerts against a half-read table would silently skip subscribers.
-  if (!stopping) pipeline = await runAlertPipeline({ transport, producer, topics, subscriptions, silences, sender, config, logger });
-  if (!stopping) retryWorker = await runRetryWorker({ transport, producer, topics, subscriptions, sender, config, logger });
+  if (!stopping) pipeline = await runAlertPipeline({ transport, producer, topics, subscriptions, silences, sender, config, logger, now: systemClock });
+  if (!stopping) retryWorker = await runRetryWorker({ transport, producer, topics, subscriptions, sender, config, logger, now: systemClock });
 } catch (err) {
   // During a shutdown, closing the clients makes start-up fail: that is not an error.
   if (!stopping) {

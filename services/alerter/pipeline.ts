@@ -19,6 +19,7 @@ import { drainingHandle } from './draining.ts';
 import type { HandOff, WebhookSender } from './sender.ts';
 import type { SubscriptionStore } from './subscriptions.ts';
 import { webhookId } from './webhook.ts';
+import type { Clock } from '../common/clock.ts';
 
 /** Headers added to a dead-lettered alert whose delivery failed, next to the common portent-dlq-* ones. */
 export const DeliveryDeadLetterHeaders = {
@@ -44,7 +45,7 @@ export interface AlertPipelineOptions {
   readonly sender: Pick<WebhookSender, 'send'>;
   readonly config: Pick<AlerterConfig, 'groupId'> & { readonly pacing?: Pick<AlerterConfig['pacing'], 'maxAlertAgeMs'> };
   readonly logger: Logger;
-  readonly now?: () => number;
+  readonly now: Clock;
   /** How long close() lets in-flight deliveries finish before aborting them (default 5 s). */
   readonly drainMs?: number;
 }
@@ -65,7 +66,7 @@ export type { AlertPipeline } from './draining.ts';
 export async function runAlertPipeline(opts: AlertPipelineOptions): Promise<AlertPipeline> {
   const abort = new AbortController();
   const log = opts.logger.child({ component: 'alert-pipeline' });
-  const now = opts.now ?? Date.now;
+  const now = opts.now;
   // fromBeginning: a new group (first deploy, or a renamed group) starts at the oldest retained
   // alert rather than the newest, so alerts raised while the alerter was being rolled out are
   // not lost. Retention (90 days) bounds the replay, and webhook-ids let receivers drop repeats.

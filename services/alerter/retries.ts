@@ -18,6 +18,7 @@ import type { WebhookSender } from './sender.ts';
 import { active } from './subscriptions.ts';
 import type { SubscriptionStore } from './subscriptions.ts';
 import { webhookId } from './webhook.ts';
+import type { Clock } from '../common/clock.ts';
 
 export interface RetryWorkerOptions {
   readonly transport: Pick<KafkaTransport, 'consumer'>;
@@ -27,6 +28,7 @@ export interface RetryWorkerOptions {
   readonly sender: Pick<WebhookSender, 'send'>;
   readonly config: { readonly groupId: string };
   readonly logger: Logger;
+  readonly now: Clock;
   readonly drainMs?: number;
 }
 
@@ -71,7 +73,7 @@ export async function runRetryWorker(opts: RetryWorkerOptions): Promise<AlertPip
     }
     try {
       const { outcome } = await opts.sender.send(sub, alert, { signal: abort.signal, sleep, firstAttempt: task.attempts + 1, notBefore: task.dueAt });
-      deliveryFinished('retries', outcome.delivered ? 'delivered' : 'failed', 0, Date.now());
+      deliveryFinished('retries', outcome.delivered ? 'delivered' : 'failed', 0, opts.now());
       if (outcome.delivered) return null;
       const letter = deadLetter({ ...record, value: task.alert }, outcome.error, group);
       const extra = { [DeliveryDeadLetterHeaders.attempts]: String(outcome.attempts), [DeliveryDeadLetterHeaders.status]: String(outcome.status ?? '') };

@@ -86,7 +86,7 @@ export class WebhookSender {
   }
 
   async #deliver(sub: Subscription, alert: Alert, opts: SendOptions, isFinal: (o: DeliveryOutcome) => boolean = () => true): Promise<SendResult> {
-    const now = this.#opts.now ?? Date.now;
+    const now = this.#opts.now;
     const wait = (opts.notBefore ?? 0) - now();
     if (wait > 0) await (opts.sleep ?? defaultSleep)(wait, opts.signal);
     const webhook = buildWebhook(sub, alert, now());
@@ -125,7 +125,7 @@ export class WebhookSender {
   }
 
   #now(): number {
-    return (this.#opts.now ?? Date.now)();
+    return this.#opts.now();
   }
 
   #forgetExpired(): void {

@@ -9,6 +9,7 @@ import type { SubscriptionFilter } from './filters.ts';
 import { generateEd25519, generateSecret } from './signing.ts';
 import { applySettings } from './subscription-settings.ts';
 import type { SubscriptionSettings } from './subscription-settings.ts';
+import type { Clock } from '../common/clock.ts';
 
 export { MAX_PORTS, MAX_URL_LENGTH } from './subscription-settings.ts';
 export type { SubscriptionSettings } from './subscription-settings.ts';
@@ -31,7 +32,7 @@ export interface SubscriptionStoreOptions {
   readonly table: SubscriptionTable;
   readonly writer: SubscriptionWriter;
   /** Epoch ms; injectable so tests get stable createdAt values. */
-  readonly now?: () => number;
+  readonly now: Clock;
 }
 
 /**
@@ -46,13 +47,13 @@ export interface SubscriptionStoreOptions {
 export class SubscriptionStore {
   readonly #table: SubscriptionTable;
   readonly #writer: SubscriptionWriter;
-  readonly #now: () => number;
+  readonly #now: Clock;
   #ready = false;
 
   constructor(opts: SubscriptionStoreOptions) {
     this.#table = opts.table;
     this.#writer = opts.writer;
-    this.#now = opts.now ?? Date.now;
+    this.#now = opts.now;
   }
 
   /** False until the table has caught up with the topic: before that, reads would be partial. */

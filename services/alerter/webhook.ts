@@ -27,7 +27,7 @@ export interface Webhook {
 export const USER_AGENT = 'Portent-Alerter/0.2';
 
 /** The webhook for `alert`, in the subscription's body format, signed by every secret still valid at `nowMs`. */
-export function buildWebhook(sub: Subscription, alert: Alert, nowMs: number = Date.now()): Webhook {
+export function buildWebhook(sub: Subscription, alert: Alert, nowMs: number): Webhook {
   const id = webhookId(alert);
   const body = renderBody(sub, alert, id);
   return {

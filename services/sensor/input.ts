@@ -18,22 +18,24 @@ import type { Decoder } from './inputs/source.ts';
 import { zeekConnParser } from './inputs/zeek.ts';
 import { paced } from './pace.ts';
 import type { InputReport } from './report.ts';
+import type { Clock } from '../common/clock.ts';
 
 export type Emit = (events: ConnectionEvent[]) => Promise<void>;
 
-const LINE_PARSERS: Readonly<Record<'zeek' | 'eve' | 'netfilter' | 'dshield', () => LineParser>> = {
+const LINE_PARSERS: Readonly<Record<'zeek' | 'eve' | 'netfilter' | 'dshield', (clock: Clock) => LineParser>> = {
   zeek: zeekConnParser,
   eve: eveParser,
-  netfilter: () => netfilterParser(),
+  // Syslog time stamps carry no year: the clock supplies it.
+  netfilter: (clock) => netfilterParser(clock),
   dshield: dshieldParser,
 };
 
 /** The decoder of a file input kind. */
-export function decoderFor(kind: 'pcap' | 'zeek' | 'eve' | 'netfilter' | 'dshield', report: InputReport): Decoder {
-  return kind === 'pcap' ? new CaptureStream(report) : new LineSplitter(LINE_PARSERS[kind](), report);
+export function decoderFor(kind: 'pcap' | 'zeek' | 'eve' | 'netfilter' | 'dshield', report: InputReport, clock: Clock): Decoder {
+  return kind === 'pcap' ? new CaptureStream(report) : new LineSplitter(LINE_PARSERS[kind](clock), report);
 }
 
-export async function runInput(input: InputConfig, report: InputReport, emit: Emit, signal: AbortSignal, stdin?: NodeJS.ReadableStream): Promise<void> {
+export async function runInput(input: InputConfig, report: InputReport, emit: Emit, signal: AbortSignal, clock: Clock, stdin?: NodeJS.ReadableStream): Promise<void> {
   switch (input.kind) {
     case 'simulator':
       await playSimulator({ ...input, signal }, report, emit);
@@ -43,7 +45,7 @@ export async function runInput(input: InputConfig, report: InputReport, emit: Em
       return;
     default: {
       const source = stdin === undefined ? { file: input.file, follow: input.follow, signal } : { file: input.file, follow: input.follow, signal, stdin };
-      await decodeBytes(source, decoderFor(input.kind, report), report, paced(emit, input.speed, signal));
+      await decodeBytes(source, decoderFor(input.kind, report, clock), report, paced(emit, input.speed, signal, clock));
     }
   }
 }

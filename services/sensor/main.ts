@@ -22,13 +22,14 @@ import { Pseudonymizer, pseudonymKey } from './pseudonym.ts';
 import { formatReport, InputReport } from './report.ts';
 import { Spool } from './spool.ts';
 import { observeSensor } from './telemetry.ts';
+import { systemClock } from '../common/clock.ts';
 
 const cli = configOrExit(() => parseCli(process.argv.slice(2), process.env));
 if (cli.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-const config = configOrExit(() => loadSensorConfig(cli.env, Date.now()));
+const config = configOrExit(() => loadSensorConfig(cli.env, systemClock()));
 const logger = createLogger('sensor', config.logLevel);
 const telemetry = startTelemetry({ service: 'portent-sensor', ...config.telemetry });
 const report = new InputReport();
@@ -84,7 +85,7 @@ const { input } = config;
 logger.info({ input: { ...input, scenario: input.kind === 'simulator' ? input.scenario.name : undefined }, spoolDir: config.spoolDir, pseudonymised: config.pseudonymKey !== undefined }, 'sensor starting');
 let exitCode = 0;
 try {
-  await runInput(input, report, (events) => pipeline.add(events), stop.signal);
+  await runInput(input, report, (events) => pipeline.add(events), stop.signal, systemClock);
 } catch (err) {
   logger.error({ err }, 'input failed');
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);

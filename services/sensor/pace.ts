@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectionEvent } from '../common/avro/generated-types.ts';
+import type { Clock } from '../common/clock.ts';
 
 /** Sleeping is only worth it for gaps longer than this. */
 const MIN_SLEEP_MS = 20;
@@ -14,7 +15,7 @@ export function paced(
   emit: (events: ConnectionEvent[]) => Promise<void>,
   speed: number,
   signal: AbortSignal,
-  now: () => number = Date.now,
+  now: Clock,
 ): (events: ConnectionEvent[]) => Promise<void> {
   if (speed <= 0) return emit;
   let origin: { data: number; wall: number } | undefined;

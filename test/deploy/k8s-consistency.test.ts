@@ -143,7 +143,8 @@ describe.skipIf(!hasKubectl())('manifests against the code', () => {
     const paths = (name: string): string[] => [...new Set(deployments.flatMap((d) => podSpec(d).containers.filter((c) => c.name === name)).flatMap((c) => [c.startupProbe, c.livenessProbe, c.readinessProbe].map((p) => p?.httpGet?.path ?? '')))];
 
     it('answer on the alerter app', async () => {
-      const app = buildApp({ config: { apiTokens: [TOKEN] }, subscriptions: memoryStore().store, logger: quiet });
+      const memory = memoryStore();
+      const app = buildApp({ config: { apiTokens: [TOKEN] }, clock: memory.clock, subscriptions: memory.store, logger: quiet });
       for (const path of paths('alerter')) {
         const res = await app.inject({ method: 'GET', url: path });
         expect([200, 503], path).toContain(res.statusCode);

@@ -49,8 +49,8 @@ describe('tracing (real broker, real receiver)', () => {
     const receiver = await startReceiver();
     const subscriptions = memoryStore();
     await subscriptions.store.create({ url: receiver.url, ports: [445] });
-    const sender = new WebhookSender({ settings: { timeoutMs: 5_000, retrySchedule: [], maxResponseBytes: 1_024 }, http: loopbackHttp(), logger: quietLogger, subscriptions: subscriptions.store });
-    const alerter = await runAlertPipeline({ transport, producer, topics, subscriptions: subscriptions.store, sender, config: { groupId: uniqueName('alerter') }, logger: quietLogger });
+    const sender = new WebhookSender({ settings: { timeoutMs: 5_000, retrySchedule: [], maxResponseBytes: 1_024 }, http: loopbackHttp(), logger: quietLogger, subscriptions: subscriptions.store, now: subscriptions.clock });
+    const alerter = await runAlertPipeline({ transport, producer, topics, subscriptions: subscriptions.store, sender, config: { groupId: uniqueName('alerter') }, logger: quietLogger, now: subscriptions.clock });
     onTestFinished(() => alerter.close());
     const detector = startDetectorPipeline({ transport, producer, topics, groupId: uniqueName('detector'), detector: loadDetectorConfig({}).detector, logger: quietLogger });
     onTestFinished(() => detector.close());

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Advisory, Alert, Silence } from '../../common/avro/generated-types.ts';
 import { KINDS, PROTOCOLS, STATES } from '../filters.ts';
 import type { TopicStore } from '../topic-store.ts';
+import type { Clock } from '../../common/clock.ts';
 
 const enumOf = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });
@@ -81,7 +82,7 @@ export function advisoryRoutes(app: FastifyInstance, store: TopicStore<Advisory>
 }
 
 /** /v1/silences: mute FIRING alerts of some ports and/or kinds for a while, with a reason. */
-export function silenceRoutes(app: FastifyInstance, store: TopicStore<Silence>, now: () => number = Date.now): void {
+export function silenceRoutes(app: FastifyInstance, store: TopicStore<Silence>, now: Clock): void {
   const tags = ['silences'];
   app.post<{ Body: Static<typeof SilenceBody> }>('/silences', { schema: { tags, body: SilenceBody, response: { 201: SilenceView } } }, async (req, reply) => {
     const created = now();

@@ -5,6 +5,7 @@ import type { Alert, Subscription } from '../../common/avro/generated-types.ts';
 import { subscriptionInvalid } from '../errors.ts';
 import type { SubscriptionStore } from '../subscriptions.ts';
 import { CreateBody, CreatedView, IdParams, ListView, PatchBody, RotateBody, SubscriptionView, toView } from './subscription-schemas.ts';
+import type { Clock } from '../../common/clock.ts';
 
 /** Sends one synthetic alert to one subscription, once, and says what happened. */
 export type Pinger = (sub: Subscription) => Promise<PingResult>;
@@ -20,6 +21,8 @@ export type PingResult = Static<typeof PingResultView>;
 
 export interface SubscriptionRouteOptions {
   readonly store: SubscriptionStore;
+  /** Decides which rotated secrets are still in their grace period. */
+  readonly clock: Clock;
   /** Refuses URLs whose literal IP the SSRF guard would refuse anyway: a clear 400 now beats failed deliveries later. */
   readonly urlRefused?: (url: URL) => boolean;
   readonly ping?: Pinger;
@@ -39,12 +42,12 @@ export function subscriptionRoutes(app: FastifyInstance, opts: SubscriptionRoute
     checkUrl(req.body.url);
     const sub = await store.create(req.body);
     req.log.info({ subscriptionId: sub.id, format: sub.format }, 'subscription created');
-    return reply.code(201).header('location', `/v1/subscriptions/${sub.id}`).send({ ...toView(sub), secret: sub.secret });
+    return reply.code(201).header('location', `/v1/subscriptions/${sub.id}`).send({ ...toView(sub, opts.clock()), secret: sub.secret });
   });
 
-  app.get('/subscriptions', { schema: { tags, response: { 200: ListView } } }, () => ({ items: store.list().map((s) => toView(s)) }));
+  app.get('/subscriptions', { schema: { tags, response: { 200: ListView } } }, () => ({ items: store.list().map((s) => toView(s, opts.clock())) }));
 
-  app.get<Id>('/subscriptions/:id', { schema: { tags, params: IdParams, response: { 200: SubscriptionView } } }, (req) => toView(store.get(req.params.id)));
+  app.get<Id>('/subscriptions/:id', { schema: { tags, params: IdParams, response: { 200: SubscriptionView } } }, (req) => toView(store.get(req.params.id), opts.clock()));
 
   app.patch<Id & { Body: Static<typeof PatchBody> }>(
     '/subscriptions/:id',
@@ -53,7 +56,7 @@ export function subscriptionRoutes(app: FastifyInstance, opts: SubscriptionRoute
       checkUrl(req.body.url);
       const sub = await store.update(req.params.id, req.body);
       req.log.info({ subscriptionId: sub.id, fields: Object.keys(req.body) }, 'subscription updated');
-      return toView(sub);
+      return toView(sub, opts.clock());
     },
   );
 
@@ -67,7 +70,7 @@ export function subscriptionRoutes(app: FastifyInstance, opts: SubscriptionRoute
     app.post<Id>(`/subscriptions/:id/${action}`, { schema: { tags, params: IdParams, response: { 200: SubscriptionView } } }, async (req) => {
       const sub = await store.setPaused(req.params.id, paused);
       req.log.info({ subscriptionId: sub.id }, `subscription ${action}d`);
-      return toView(sub);
+      return toView(sub, opts.clock());
     });
   }
 
@@ -77,7 +80,7 @@ export function subscriptionRoutes(app: FastifyInstance, opts: SubscriptionRoute
     async (req) => {
       const sub = await store.rotate(req.params.id, (req.body?.graceSeconds ?? 86_400) * 1000);
       req.log.info({ subscriptionId: sub.id }, 'subscription secret rotated');
-      return { ...toView(sub), secret: sub.secret };
+      return { ...toView(sub, opts.clock()), secret: sub.secret };
     },
   );
 

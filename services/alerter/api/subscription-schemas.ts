@@ -83,7 +83,7 @@ export const ListView = Type.Object({ items: Type.Array(SubscriptionView) });
 
 export type SubscriptionViewT = Static<typeof SubscriptionView>;
 
-export function toView(sub: Subscription, nowMs: number = Date.now()): SubscriptionViewT {
+export function toView(sub: Subscription, nowMs: number): SubscriptionViewT {
   const grace = sub.previousSecrets.filter((p) => p.expiresAt > nowMs).map((p) => p.expiresAt);
   return {
     id: sub.id,

@@ -18,6 +18,7 @@ import { canonicalIp } from '../ip.ts';
 import { isEchoRequest, portOf, protocolOf } from './lines.ts';
 import type { LineParser } from './lines.ts';
 import { parseIsoMs, parseSyslogMs } from './timestamps.ts';
+import type { Clock } from '../../common/clock.ts';
 
 const BLOCKED = /BLOCK|DROP|REJECT|DENY/i;
 
@@ -30,7 +31,7 @@ function field(text: string, key: string): string | undefined {
   return text.slice(from, end < 0 ? text.length : end);
 }
 
-export function netfilterParser(nowMs: () => number = Date.now): LineParser {
+export function netfilterParser(nowMs: Clock): LineParser {
   return {
     line(text, where, out, report) {
       const src = field(text, 'SRC');

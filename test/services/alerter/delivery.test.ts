@@ -7,6 +7,7 @@ import { generateSecret } from '../../../services/alerter/signing.ts';
 import { buildWebhook } from '../../../services/alerter/webhook.ts';
 import type { Subscription } from '../../../services/common/avro/generated-types.ts';
 import { always, loopbackHttp, sampleAlert, sampleSubscription, silentLogger, startTestServer, stringHeaders } from './fixtures.ts';
+import { systemClock } from '../../../services/common/clock.ts';
 
 const settings: DeliverySettings = { timeoutMs: 2_000, retrySchedule: [1_000, 5_000, 30_000], maxResponseBytes: 1_024 };
 
@@ -18,6 +19,7 @@ function options(overrides: Partial<DeliveryOptions> = {}): DeliveryOptions & { 
     http: loopbackHttp(),
     logger: silentLogger(),
     random: () => 0.5,
+    now: systemClock,
     sleep: (ms) => {
       slept.push(ms);
       return Promise.resolve();
@@ -29,7 +31,7 @@ function options(overrides: Partial<DeliveryOptions> = {}): DeliveryOptions & { 
 
 function webhookTo(url: string) {
   const sub: Subscription = sampleSubscription({ id: 'sub_1', url, secret: generateSecret() });
-  return { sub, webhook: buildWebhook(sub, sampleAlert()) };
+  return { sub, webhook: buildWebhook(sub, sampleAlert(), systemClock()) };
 }
 
 describe('deliver', () => {

@@ -24,6 +24,8 @@ import { TopicStore } from '../../../services/alerter/topic-store.ts';
 import { AttemptLog } from '../../../services/alerter/attempts.ts';
 import type { Pinger } from '../../../services/alerter/api/subscription-routes.ts';
 import type { Dispatcher } from 'undici';
+import { systemClock } from '../../../services/common/clock.ts';
+import type { Clock } from '../../../services/common/clock.ts';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 export const OTHER_TOKEN = 'other-token-0123456789abcdef';
@@ -73,8 +75,13 @@ export function loopbackHttp(): { dispatcher: Dispatcher; policy: AddressPolicy 
   return { dispatcher, policy };
 }
 
+/** A clock stopped at 2026-11-27 08:00 UTC, for tests that check times the store writes. */
+export const pinnedClock: Clock = () => Date.parse('2026-11-27T08:00:00Z');
+
 export interface MemoryStore {
   readonly store: SubscriptionStore;
+  /** The store's clock: give the same one to every other part of the test (sender, app, pipeline). */
+  readonly clock: Clock;
   readonly table: CompactedTable<Subscription>;
   /** Every write, in order, as the topic would hold it (null = tombstone). */
   readonly writes: [string, Subscription | null][];
@@ -82,14 +89,21 @@ export interface MemoryStore {
   readonly failWrites: (on: boolean) => void;
 }
 
-/** A store whose writer encodes with the real Avro codec (so schema mismatches fail) and keeps records in memory. */
-export function memoryStore(opts: { ready?: boolean; now?: () => number } = {}): MemoryStore {
+/**
+ * A store whose writer encodes with the real Avro codec (so schema mismatches
+ * fail) and keeps records in memory. Its clock is the machine's unless the
+ * test pins one; either way the test hands `clock` to every other part, so no
+ * decision is taken against a different time (a webhook verifier such as
+ * standardwebhooks checks signatures against the machine's clock).
+ */
+export function memoryStore(opts: { ready?: boolean; now?: Clock } = {}): MemoryStore {
+  const clock = opts.now ?? systemClock;
   const table = new CompactedTable<Subscription>((b) => subscriptionCodec.decode(b));
   const writes: [string, Subscription | null][] = [];
   let failing = false;
   const store = new SubscriptionStore({
     table,
-    now: opts.now ?? (() => Date.parse('2026-11-27T08:00:00Z')),
+    now: clock,
     writer: {
       write(id, value) {
         if (failing) return Promise.reject(new Error('broker unavailable'));
@@ -99,7 +113,7 @@ export function memoryStore(opts: { ready?: boolean; now?: () => number } = {}):
     },
   });
   if (opts.ready ?? true) store.markReady();
-  return { store, table, writes, failWrites: (on) => (failing = on) };
+  return { store, clock, table, writes, failWrites: (on) => (failing = on) };
 }
 
 export function silentLogger(): Logger {
@@ -190,8 +204,8 @@ export function memoryTopicStore<V>(what: string, codec: { encode(v: V): Buffer;
 }
 
 /** The API over memory stores, closed when the test finishes. */
-export function testApp(opts: { ready?: boolean; logger?: Logger; readiness?: ReadinessChecks; ping?: Pinger } = {}): TestApp {
-  const memory = memoryStore({ ready: opts.ready ?? true });
+export function testApp(opts: { ready?: boolean; logger?: Logger; readiness?: ReadinessChecks; ping?: Pinger; now?: Clock } = {}): TestApp {
+  const memory = memoryStore({ ready: opts.ready ?? true, ...(opts.now === undefined ? {} : { now: opts.now }) });
   const advisories = memoryTopicStore('advisory', advisoryCodec);
   const silences = memoryTopicStore('silence', silenceCodec);
   const alerts: Alert[] = [];
@@ -199,6 +213,7 @@ export function testApp(opts: { ready?: boolean; logger?: Logger; readiness?: Re
   const attempts = new AttemptLog({ table: new CompactedTable<DeliveryAttempt>((b) => deliveryAttemptCodec.decode(b)), topic: 'attempts', logger: silentLogger() });
   const app = buildApp({
     config: { apiTokens: [TOKEN, OTHER_TOKEN, `read:${READ_TOKEN}`, `write:${WRITE_TOKEN}`] },
+    clock: memory.clock,
     subscriptions: memory.store,
     logger: opts.logger ?? silentLogger(),
     advisories,

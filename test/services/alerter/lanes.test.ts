@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryLanes } from '../../../services/alerter/lanes.ts';
+import { systemClock } from '../../../services/common/clock.ts';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('DeliveryLanes', () => {
   it('runs tasks with the same key one after another, even when the first fails', async () => {
-    const lanes = new DeliveryLanes({ concurrency: 10, ratePerSecond: 1_000 });
+    const lanes = new DeliveryLanes({ concurrency: 10, ratePerSecond: 1_000 }, systemClock);
     const order: string[] = [];
     let releaseFiring: () => void = () => undefined;
     const firing = lanes.ordered('sub|a', async () => {
@@ -32,7 +33,7 @@ describe('DeliveryLanes', () => {
   });
 
   it('caps attempts in flight per subscription without limiting other subscriptions', async () => {
-    const lanes = new DeliveryLanes({ concurrency: 2, ratePerSecond: 1_000 });
+    const lanes = new DeliveryLanes({ concurrency: 2, ratePerSecond: 1_000 }, systemClock);
     const inFlight = new Map<string, number>();
     const peak = new Map<string, number>();
     const releases: (() => void)[] = [];
@@ -56,7 +57,7 @@ describe('DeliveryLanes', () => {
   });
 
   it('throttles attempts per subscription to the configured rate', async () => {
-    const lanes = new DeliveryLanes({ concurrency: 100, ratePerSecond: 20 });
+    const lanes = new DeliveryLanes({ concurrency: 100, ratePerSecond: 20 }, systemClock);
     const started = Date.now();
     await Promise.all(Array.from({ length: 30 }, () => lanes.attempt('sub', () => Promise.resolve())));
     // 20 from the full bucket at once, the other 10 at 20/s: about half a second.

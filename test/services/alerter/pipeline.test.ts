@@ -16,9 +16,9 @@ const settings = { timeoutMs: 2_000, retrySchedule: [1, 1], maxResponseBytes: 1_
 
 async function start(memory: MemoryStore = memoryStore(), extra: { silences?: Silence[]; timeoutMs?: number; maxAlertAgeMs?: number } = {}): Promise<{ kafka: FakeKafka; pipeline: AlertPipeline }> {
   const kafka = new FakeKafka(topics.alerts, topics.deadLetter);
-  const sender = new WebhookSender({ settings: { ...settings, timeoutMs: extra.timeoutMs ?? settings.timeoutMs }, http: loopbackHttp(), logger: silentLogger(), subscriptions: memory.store });
+  const sender = new WebhookSender({ settings: { ...settings, timeoutMs: extra.timeoutMs ?? settings.timeoutMs }, http: loopbackHttp(), logger: silentLogger(), subscriptions: memory.store, now: memory.clock });
   const silences = extra.silences ?? [];
-  const pipeline = await runAlertPipeline({ transport: kafka.transport, producer: kafka.producer, topics, subscriptions: memory.store, silences: { values: () => silences }, sender, config: { ...config, pacing: { maxAlertAgeMs: extra.maxAlertAgeMs ?? 86_400_000 } }, logger: silentLogger() });
+  const pipeline = await runAlertPipeline({ transport: kafka.transport, producer: kafka.producer, topics, subscriptions: memory.store, silences: { values: () => silences }, sender, config: { ...config, pacing: { maxAlertAgeMs: extra.maxAlertAgeMs ?? 86_400_000 } }, logger: silentLogger(), now: memory.clock });
   onTestFinished(() => pipeline.close());
   return { kafka, pipeline };
 }

@@ -16,9 +16,9 @@ async function setUp(memory: MemoryStore) {
   const alerts = new FakeKafka(topics.alerts, topics.deadLetter);
   const retries = new FakeKafka(topics.alerterRetries, topics.deadLetter);
   // One sender, as in main.ts: the pipeline and the worker share its per-(subscription, alert) chains.
-  const sender = new WebhookSender({ settings, http: loopbackHttp(), logger: silentLogger(), subscriptions: memory.store });
+  const sender = new WebhookSender({ settings, http: loopbackHttp(), logger: silentLogger(), subscriptions: memory.store, now: memory.clock });
   // One producer for both, so every record either of them writes is in alerts.sent.
-  const common = { producer: alerts.producer, topics, subscriptions: memory.store, sender, config: { groupId: 'test-alerter' }, logger: silentLogger() };
+  const common = { producer: alerts.producer, topics, subscriptions: memory.store, sender, config: { groupId: 'test-alerter' }, logger: silentLogger(), now: memory.clock };
   const pipeline = await runAlertPipeline({ ...common, transport: alerts.transport });
   const worker = await runRetryWorker({ ...common, transport: retries.transport });
   onTestFinished(async () => {

@@ -13,9 +13,10 @@ function sender(memory = memoryStore(), failures?: FailureTracker) {
   const s = new WebhookSender({
     settings,
     http: loopbackHttp(),
-    lanes: new DeliveryLanes({ concurrency: 4, ratePerSecond: 1_000 }),
+    lanes: new DeliveryLanes({ concurrency: 4, ratePerSecond: 1_000 }, memory.clock),
     logger: silentLogger(),
     subscriptions: memory.store,
+    now: memory.clock,
     attempts: { record: (e) => events.push(e) },
     ...(failures === undefined ? {} : { failures }),
   });
@@ -63,7 +64,7 @@ describe('WebhookSender', () => {
     const receiver = await startTestServer(always(204));
     const { s, memory } = sender();
     const created = await memory.store.create({ url: receiver.url });
-    // The store's clock is pinned to 08:00 on the test day; a day's grace covers the real clock's now.
+    // Store and sender share one clock: the old secret is inside its day of grace for both.
     const rotated = await memory.store.rotate(created.id, 86_400_000);
     await s.send(rotated, sampleAlert());
     const [req] = receiver.requests;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { matches } from '../../../services/alerter/subscriptions.ts';
 import type { Subscription } from '../../../services/common/avro/generated-types.ts';
-import { memoryStore, sampleAlert, sampleSubscription } from './fixtures.ts';
+import { memoryStore, pinnedClock, sampleAlert, sampleSubscription } from './fixtures.ts';
 
 describe('SubscriptionStore', () => {
   it('writes a new subscription to the topic and reads it back at once', async () => {
-    const { store, writes } = memoryStore();
+    const { store, writes } = memoryStore({ now: pinnedClock });
     const sub = await store.create({ url: 'https://example.test/hook', ports: [445, 22] });
     expect(sub).toMatchObject({ url: 'https://example.test/hook', ports: [445, 22], createdAt: Date.parse('2026-11-27T08:00:00Z') });
     expect(sub.id).toMatch(/^sub_[A-Za-z0-9_-]{22}$/);

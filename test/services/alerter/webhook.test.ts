@@ -4,6 +4,10 @@ import { generateSecret } from '../../../services/alerter/signing.ts';
 import { buildWebhook, eventType, requestHeaders, webhookId } from '../../../services/alerter/webhook.ts';
 import type { Subscription } from '../../../services/common/avro/generated-types.ts';
 import { sampleAlert, sampleSubscription } from './fixtures.ts';
+import { systemClock } from '../../../services/common/clock.ts';
+
+/** The instant the webhooks are built at: only rotated secrets' grace periods depend on it. */
+const NOW = Date.parse('2026-11-27T08:01:00Z');
 
 const sub: Subscription = sampleSubscription({ id: 'sub_1', url: 'https://example.test/hook', ports: [], secret: generateSecret(), createdAt: 0 });
 
@@ -15,7 +19,7 @@ describe('webhook', () => {
 
   it('builds a structured CloudEvent by default: webhook-id as id, event time, the alert as data', () => {
     const alert = sampleAlert({ state: 'UPDATED', sequence: 2 });
-    const webhook = buildWebhook(sub, alert);
+    const webhook = buildWebhook(sub, alert, NOW);
     expect(JSON.parse(webhook.body)).toEqual({
       specversion: '1.0',
       id: 'msg_surge-tcp-445-1795766400000_2',
@@ -32,7 +36,7 @@ describe('webhook', () => {
 
   it('derives the same webhook-id for the same alert state, whoever builds it', () => {
     const alert = sampleAlert();
-    expect(buildWebhook(sub, alert).id).toBe(buildWebhook({ ...sub, id: 'sub_2' }, { ...alert }).id);
+    expect(buildWebhook(sub, alert, NOW).id).toBe(buildWebhook({ ...sub, id: 'sub_2' }, { ...alert }, NOW).id);
     expect(webhookId({ ...alert, sequence: 1 })).not.toBe(webhookId(alert));
   });
 
@@ -43,8 +47,9 @@ describe('webhook', () => {
   });
 
   it('signs each attempt with its own timestamp in seconds', () => {
-    const webhook = buildWebhook(sub, sampleAlert());
-    const now = Date.now();
+    const webhook = buildWebhook(sub, sampleAlert(), NOW);
+    // The verifier checks the timestamp against the machine's clock, so the attempt is signed at that time.
+    const now = systemClock();
     const headers = requestHeaders(webhook, now);
     expect(headers).toMatchObject({ 'content-type': 'application/cloudevents+json', 'webhook-id': webhook.id, 'webhook-timestamp': String(Math.floor(now / 1000)) });
     expect(new Verifier(sub.secret).verify(webhook.body, headers)).toEqual(JSON.parse(webhook.body));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectionEvent } from '../../../services/common/avro/generated-types.ts';
 import { paced } from '../../../services/sensor/pace.ts';
+import { systemClock } from '../../../services/common/clock.ts';
 
 const T0 = Date.parse('2026-11-27T08:00:00Z');
 const ev = (offsetMs: number): ConnectionEvent => ({ eventTime: T0 + offsetMs, protocol: 'TCP', srcIp: '203.0.113.5', srcPort: 1, dstIp: '198.51.100.7', dstPort: 445, outcome: 'ATTEMPT' });
@@ -10,7 +11,7 @@ async function replay(speed: number, events: ConnectionEvent[]): Promise<{ out: 
   const emit = paced((e) => {
     out.push(...e);
     return Promise.resolve();
-  }, speed, new AbortController().signal);
+  }, speed, new AbortController().signal, systemClock);
   const start = performance.now();
   await emit(events.slice(0, 2));
   await emit(events.slice(2));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alertCodec } from '../../../../services/common/avro/codecs.ts';
-import { AUTH, READ_TOKEN, sampleAlert, testApp, WRITE_TOKEN } from '../fixtures.ts';
+import { AUTH, pinnedClock, READ_TOKEN, sampleAlert, testApp, WRITE_TOKEN } from '../fixtures.ts';
 
 const JSON_AUTH = { ...AUTH, 'content-type': 'application/json' };
 const bearer = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
@@ -48,7 +48,7 @@ describe('subscription lifecycle routes', () => {
   });
 
   it('rotate the secret: the new one is shown once, the old one keeps signing for the grace period', async () => {
-    const { app, store } = testApp();
+    const { app, store } = testApp({ now: pinnedClock });
     const { id, secret } = await created(app);
     const res = await app.inject({ method: 'POST', url: `/v1/subscriptions/${id}/rotate-secret`, headers: JSON_AUTH, payload: { graceSeconds: 7 * 86_400 } });
     const rotated = res.json<{ secret: string; rotationEndsAt: string }>();

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorBody } from '../../../../services/alerter/api/error-reply.ts';
-import { AUTH, testApp } from '../fixtures.ts';
+import { AUTH, pinnedClock, testApp } from '../fixtures.ts';
 
 const JSON_AUTH = { ...AUTH, 'content-type': 'application/json' };
 
 describe('subscription routes', () => {
   it('create a subscription and show its secret once, with a Location', async () => {
-    const { app, writes } = testApp();
+    const { app, writes } = testApp({ now: pinnedClock });
     const res = await app.inject({ method: 'POST', url: '/v1/subscriptions', headers: JSON_AUTH, payload: { url: 'https://example.test/hook', ports: [445, 22] } });
     expect(res.statusCode).toBe(201);
     const { id, secret, ...rest } = res.json<{ id: string; secret: string }>();
@@ -18,13 +18,13 @@ describe('subscription routes', () => {
   });
 
   it('default to every port when ports is left out', async () => {
-    const { app } = testApp();
+    const { app } = testApp({ now: pinnedClock });
     const res = await app.inject({ method: 'POST', url: '/v1/subscriptions', headers: JSON_AUTH, payload: { url: 'http://example.test/hook' } });
     expect(res.json()).toMatchObject({ ports: [] });
   });
 
   it('list and get subscriptions without their secrets', async () => {
-    const { app } = testApp();
+    const { app } = testApp({ now: pinnedClock });
     const created = (await app.inject({ method: 'POST', url: '/v1/subscriptions', headers: JSON_AUTH, payload: { url: 'https://example.test/hook' } })).json<{ id: string; secret: string }>();
     const list = await app.inject({ method: 'GET', url: '/v1/subscriptions', headers: AUTH });
     const one = await app.inject({ method: 'GET', url: `/v1/subscriptions/${created.id}`, headers: AUTH });

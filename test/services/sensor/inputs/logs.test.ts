@@ -19,7 +19,7 @@ function decodeWith(make: (r: InputReport) => { push(b: Buffer): ConnectionEvent
 }
 
 const decode = (kind: 'zeek' | 'eve' | 'dshield', buf: Buffer, chunk?: number): { events: ConnectionEvent[]; report: InputReport } =>
-  decodeWith((r) => decoderFor(kind, r), buf, chunk);
+  decodeWith((r) => decoderFor(kind, r, () => T0), buf, chunk);
 // Syslog stamps carry no year: read them as if on the day of the fixture.
 const decodeNetfilter = (buf: Buffer): { events: ConnectionEvent[]; report: InputReport } =>
   decodeWith((r) => new LineSplitter(netfilterParser(() => T0 + 3_600_000), r), buf);

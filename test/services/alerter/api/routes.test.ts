@@ -92,7 +92,8 @@ describe('subscription lifecycle routes', () => {
 
 describe('state routes', () => {
   it('create, list and delete silences; reject an end before the start', async () => {
-    const { app } = testApp();
+    // The silence starts at the app's clock: pinned, so the end date stays in its future on any machine date.
+    const { app } = testApp({ now: pinnedClock });
     const res = await app.inject({ method: 'POST', url: '/v1/silences', headers: JSON_AUTH, payload: { ports: [445], endsAt: '2030-01-01T00:00:00Z', reason: 'patch window' } });
     expect(res.statusCode).toBe(201);
     const { id } = res.json<{ id: string }>();

@@ -4,7 +4,7 @@ import { commonConfig, commonSettings, loadConfig } from '../common/config.ts';
 import type { CommonConfig, Env } from '../common/config.ts';
 import { CommonErrorCodes, PortentError } from '../common/errors.ts';
 import { DURATION_LIST_PATTERN, parseDurationList } from './duration.ts';
-import { parseToken } from './api/auth.ts';
+import { parseToken } from '../common/scoped-tokens.ts';
 
 /** Every variable the alerter reads. Unknown PORTENT_ALERTER_* variables are rejected. */
 export const alerterSettings = Type.Object({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearerTokenChecker } from '../../../../services/alerter/api/auth.ts';
+import { bearerTokenChecker } from '../../../services/common/scoped-tokens.ts';
 
 describe('bearerTokenChecker', () => {
   const allowed = bearerTokenChecker(['first-token-0123456789', 'second-token-0123456789']);

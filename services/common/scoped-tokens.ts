@@ -1,3 +1,4 @@
+/** Scoped bearer tokens (read < write < admin), shared by every HTTP API: the alerter's and the console's. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** read < write < admin: each scope includes the ones before it. */

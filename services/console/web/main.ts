@@ -74,21 +74,28 @@ async function start(): Promise<void> {
     return;
   }
   nav.hidden = false;
+  stream?.abort();
   stream = new AbortController();
   void followEvents((e) => page.onLive?.(e), (up) => { liveEl.textContent = up ? 'Live' : 'Reconnecting…'; }, stream.signal);
   navigate();
 }
 
-const fromLink = /(?:^#|&)token=([^&]+)/.exec(location.hash)?.[1];
-if (fromLink !== undefined) {
+/** Signs in from a `#token=...` link; answers whether the address held one. */
+function tokenFromLink(): boolean {
+  const fromLink = /(?:^#|&)token=([^&]+)/.exec(location.hash)?.[1];
+  if (fromLink === undefined) return false;
   setToken(decodeURIComponent(fromLink));
   history.replaceState(null, '', location.pathname);
+  return true;
 }
+
 document.getElementById('sign-out')?.addEventListener('click', () => {
   setToken(null);
   signIn();
 });
 window.addEventListener('hashchange', () => {
-  if (token() !== null) navigate();
+  if (tokenFromLink()) void start();
+  else if (token() !== null) navigate();
 });
+tokenFromLink();
 void start();

@@ -35,6 +35,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The console bundles its web UI from these sources when first asked (services/console/web-bundle.ts).
+COPY services/console/web ./dist/services/console/web
 # The Avro codec finds schemas/ by walking up from dist/services/common/avro.
 COPY schemas ./schemas
 COPY package.json ./

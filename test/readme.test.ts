@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { alerterSettings } from '../services/alerter/config.ts';
+import { consoleSettings } from '../services/console/config.ts';
 import { detectorSettings } from '../services/detector/config.ts';
 import { sensorSettings } from '../services/sensor/config.ts';
 
@@ -9,7 +10,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 
 describe('README', () => {
   it('documents every setting that a service reads', () => {
-    const keys = [detectorSettings, sensorSettings, alerterSettings].flatMap((s) => Object.keys(s.properties));
+    const keys = [detectorSettings, sensorSettings, alerterSettings, consoleSettings].flatMap((s) => Object.keys(s.properties));
     const missing = [...new Set(keys)].filter((k) => !readme.includes(`| \`${k}\``));
     expect(missing).toEqual([]);
   });

@@ -4,6 +4,7 @@
  * the scoped bearer tokens: the store's JSON API, live events, and the
  * alerter's API passed through.
  */
+import type { Clock } from '../common/clock.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fastify } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -27,7 +28,7 @@ export interface ConsoleAppOptions {
   readonly web: WebAssets;
   readonly logger: Logger;
   readonly alerterUrl: string;
-  readonly now: () => number;
+  readonly now: Clock;
   /** Named conditions that must all hold for /readyz and /v1 (the store caught up with Kafka). */
   readonly readiness: Readonly<Record<string, () => boolean>>;
   readonly metrics?: (req: IncomingMessage, res: ServerResponse) => void;

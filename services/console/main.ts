@@ -5,6 +5,7 @@
  * not ready) -> Kafka followed into the store -> ready once caught up.
  * Retention runs every minute.
  */
+import { systemClock } from '../common/clock.ts';
 import { isPortentError } from '../common/errors.ts';
 import { topicNames } from '../common/kafka/topics.ts';
 import { KafkaTransport } from '../common/kafka/transport.ts';
@@ -32,7 +33,7 @@ const transport = new KafkaTransport({ brokers: config.brokers, clientId: 'porte
 const db = openDatabase(config.dbPath);
 const stores = { portStats: new PortStatsStore(db), alerts: new AlertStore(db) };
 const live = new LiveFeed();
-const now = (): number => Date.now();
+const now = systemClock;
 let follower: Follower | undefined;
 let stopping = false as boolean;
 

@@ -6,6 +6,7 @@
  * skipped; an unreadable record is counted and skipped, never stalls the
  * partition (the detector already dead-letters what it cannot write).
  */
+import type { Clock } from '../common/clock.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import { alertCodec, portStatsCodec } from '../common/avro/codecs.ts';
 import type { Alert, PortStats } from '../common/avro/generated-types.ts';
@@ -25,7 +26,7 @@ export interface MaterialiserOptions {
   readonly offsets: OffsetStore;
   readonly live: LiveFeed;
   readonly retentionMs: number;
-  readonly now: () => number;
+  readonly now: Clock;
   readonly onBadRecord: (record: InRecord, err: unknown) => void;
 }
 

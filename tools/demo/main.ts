@@ -3,7 +3,8 @@
  *
  * 1. Starts a local Kafka broker from the Apache jars (unless KAFKA_BROKERS
  *    points at an existing cluster) and creates the topics.
- * 2. Starts the detector and the alerter as separate processes.
+ * 2. Starts the detector, the alerter and the console as separate processes,
+ *    and prints the console's address with a sign-in link.
  * 3. Starts a webhook receiver on 127.0.0.1, subscribes it through the
  *    alerter's API, and prints every alert whose signature it verified.
  * 4. Starts a sensor playing the demo scenario: background on common ports,
@@ -103,6 +104,16 @@ try {
   const sub = (await res.json()) as { id: string; secret: string };
   receiver.setSecret(sub.secret);
   say(`alerter API at ${api} (token ${token}); demo receiver ${receiver.url} subscribed as ${sub.id}`);
+
+  // The console: the same token opens it, and its admin pages reach the alerter with it.
+  const consolePort = await pickFreePort();
+  const consoleEnv = { PORTENT_CONSOLE_HTTP_HOST: '127.0.0.1', PORTENT_CONSOLE_HTTP_PORT: String(consolePort), PORTENT_CONSOLE_API_TOKENS: token, PORTENT_CONSOLE_ALERTER_URL: api, PORTENT_CONSOLE_DB_PATH: join(logDir, 'console.sqlite') };
+  const consoleService = startService('console', { ...base, ...consoleEnv }, logDir);
+  services.push(consoleService);
+  let consoleAlive = true;
+  void consoleService.exited.then(() => (consoleAlive = false));
+  await waitForHttp(`http://127.0.0.1:${consolePort}/readyz`, 60_000, () => consoleAlive);
+  say(`console: open http://127.0.0.1:${consolePort}/#token=${token} (signs you in)`);
 
   const sensor = startService('sensor', { ...base, PORTENT_SENSOR_ID: 'demo-sensor', PORTENT_SENSOR_SPEED: speed }, logDir);
   services.push(sensor);

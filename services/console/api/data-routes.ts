@@ -2,6 +2,7 @@
  * The console's JSON API over the store (all under /v1, behind the bearer
  * tokens): who am I, the overview, a port's chart data, alerts.
  */
+import type { Clock } from '../../common/clock.ts';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -19,7 +20,7 @@ export const RANGES_MS: Readonly<Record<string, number>> = { '1h': 3_600_000, '2
 export interface DataApi {
   readonly portStats: PortStatsStore;
   readonly alerts: AlertStore;
-  readonly now: () => number;
+  readonly now: Clock;
   readonly scopeOf: (authorization: string | undefined) => Scope | null;
 }
 

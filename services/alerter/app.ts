@@ -9,6 +9,7 @@ import type { SubscriptionStore } from './subscriptions.ts';
 import type { TopicStore } from './topic-store.ts';
 import { bearerScopeChecker, includes } from '../common/scoped-tokens.ts';
 import type { Scope } from '../common/scoped-tokens.ts';
+import { documentErrors, frameworkErrors, MAX_PARAM_LENGTH, methodNotAllowed, MethodTable, routeNotFound } from './api/contract.ts';
 import { errorReply, formatSchemaErrors } from './api/error-reply.ts';
 import { healthRoutes } from './api/health-routes.ts';
 import type { MetricsHandler, ReadinessChecks } from './api/health-routes.ts';
@@ -57,6 +58,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     loggerInstance,
     bodyLimit: BODY_LIMIT_BYTES,
     schemaErrorFormatter: formatSchemaErrors,
+    frameworkErrors,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     ajv: {
       // Fastify's defaults drop unknown properties silently and coerce types
       // ("80" -> 80, 80 -> [80]); an API that stores what it is sent should
@@ -77,9 +80,14 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     if (body.error.code === AlerterErrorCodes.UNAUTHORIZED) reply.header('www-authenticate', 'Bearer');
     return reply.code(status).send(body);
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: { code: AlerterErrorCodes.ROUTE_NOT_FOUND, message: `no route ${req.method} ${req.url.split('?')[0] ?? ''}` } }),
-  );
+  // Every route, as it is declared: documented with the errors it can answer, and known to the 405 check.
+  const methods = new MethodTable();
+  app.addHook('onRoute', (route) => {
+    methods.add(route);
+    documentErrors(route, route.url.startsWith('/v1/'));
+  });
+  app.addHook('onRequest', methodNotAllowed(methods));
+  app.setNotFoundHandler(routeNotFound);
 
   void app.register(swagger, {
     openapi: {
@@ -89,8 +97,12 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       security: [{ bearer: [] }],
     },
   });
-  healthRoutes(app, opts.readiness ?? { subscriptions: () => opts.subscriptions.ready }, opts.metrics);
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  // Registered after swagger, so that the probes are in the document too.
+  void app.register((root, _options, done) => {
+    healthRoutes(root, opts.readiness ?? { subscriptions: () => opts.subscriptions.ready }, opts.metrics);
+    root.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+    done();
+  });
 
   const scopeOf = bearerScopeChecker(opts.config.apiTokens);
   void app.register(

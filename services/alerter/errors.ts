@@ -11,12 +11,14 @@ export const AlerterErrorCodes = {
   BODY_TOO_LARGE: 'ALERTER_ERR_BODY_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE: 'ALERTER_ERR_UNSUPPORTED_MEDIA_TYPE',
   ROUTE_NOT_FOUND: 'ALERTER_ERR_ROUTE_NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'ALERTER_ERR_METHOD_NOT_ALLOWED',
   NOT_READY: 'ALERTER_ERR_NOT_READY',
   INTERNAL: 'ALERTER_ERR_INTERNAL',
   SUBSCRIPTION_NOT_FOUND: 'ALERTER_ERR_SUBSCRIPTION_NOT_FOUND',
   NOT_FOUND: 'ALERTER_ERR_NOT_FOUND',
   FORBIDDEN: 'ALERTER_ERR_FORBIDDEN',
   SUBSCRIPTION_INVALID: 'ALERTER_ERR_SUBSCRIPTION_INVALID',
+  SILENCE_INVALID: 'ALERTER_ERR_SILENCE_INVALID',
   SUBSCRIPTION_WRITE_FAILED: 'ALERTER_ERR_SUBSCRIPTION_WRITE_FAILED',
   WRITE_FAILED: 'ALERTER_ERR_WRITE_FAILED',
   SECRET_INVALID: 'ALERTER_ERR_SECRET_INVALID',
@@ -42,6 +44,11 @@ export function subscriptionNotFound(id: string): AlerterError {
 
 export function subscriptionInvalid(field: string, message: string): AlerterError {
   return new PortentError(AlerterErrorCodes.SUBSCRIPTION_INVALID, `${field} ${message}`, { fields: { field } });
+}
+
+/** A silence whose fields are each valid but do not fit together (ends before it starts). */
+export function silenceInvalid(field: string, message: string): AlerterError {
+  return new PortentError(AlerterErrorCodes.SILENCE_INVALID, `${field} ${message}`, { fields: { field } });
 }
 
 export function subscriptionWriteFailed(id: string, cause: unknown): AlerterError {

@@ -12,19 +12,27 @@ export interface ErrorReply {
   readonly body: ErrorBody;
 }
 
-/** HTTP status per code. Codes that never reach a client (delivery, signing) are server errors. */
+/**
+ * HTTP status per code. Codes that never reach a client (delivery, signing)
+ * are server errors. 400 means the request breaks the OpenAPI schema; 422
+ * (RFC 9110 §15.5.21) means it fits the schema but breaks a rule the schema
+ * cannot state: a port range with from > to, a URL the SSRF guard refuses,
+ * PAGERDUTY without a routing key, a silence that ends before it starts.
+ */
 const STATUS: Readonly<Record<AlerterErrorCode, number>> = {
   ALERTER_ERR_UNAUTHORIZED: 401,
   ALERTER_ERR_INVALID_REQUEST: 400,
   ALERTER_ERR_BODY_TOO_LARGE: 413,
   ALERTER_ERR_UNSUPPORTED_MEDIA_TYPE: 415,
   ALERTER_ERR_ROUTE_NOT_FOUND: 404,
+  ALERTER_ERR_METHOD_NOT_ALLOWED: 405,
   ALERTER_ERR_NOT_READY: 503,
   ALERTER_ERR_INTERNAL: 500,
   ALERTER_ERR_SUBSCRIPTION_NOT_FOUND: 404,
   ALERTER_ERR_NOT_FOUND: 404,
   ALERTER_ERR_FORBIDDEN: 403,
-  ALERTER_ERR_SUBSCRIPTION_INVALID: 400,
+  ALERTER_ERR_SUBSCRIPTION_INVALID: 422,
+  ALERTER_ERR_SILENCE_INVALID: 422,
   ALERTER_ERR_SUBSCRIPTION_WRITE_FAILED: 503,
   ALERTER_ERR_WRITE_FAILED: 503,
   ALERTER_ERR_SECRET_INVALID: 500,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 
 /** Named conditions that must all hold before the alerter takes traffic, e.g. { subscriptions: () => store.ready }. */
@@ -24,7 +25,9 @@ export function readinessReport(checks: ReadinessChecks): ReadinessReport {
  * catch up and the alert consumer to run.
  */
 export function healthRoutes(app: FastifyInstance, checks: ReadinessChecks, metrics?: MetricsHandler): void {
-  app.get('/healthz', { logLevel: 'warn' }, () => ({ status: 'ok' }));
+  // Probes take no token (`security: []` overrides the document's bearer default).
+  const tags = ['probes'];
+  app.get('/healthz', { logLevel: 'warn', schema: { tags, security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, () => ({ status: 'ok' }));
   // The Prometheus scrape, next to the probes and outside /v1's bearer tokens (no secret is a metric label).
   if (metrics !== undefined) {
     app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, (req, reply) => {
@@ -32,7 +35,9 @@ export function healthRoutes(app: FastifyInstance, checks: ReadinessChecks, metr
       metrics(req.raw, reply.raw);
     });
   }
-  app.get('/readyz', { logLevel: 'warn' }, (_req, reply) => {
+  const Report = Type.Object({ ready: Type.Boolean(), checks: Type.Record(Type.String(), Type.Boolean()) });
+  const readyz = { tags, security: [], response: { 200: { ...Report, description: 'Ready' }, 503: { ...Report, description: 'Not ready yet' } } };
+  app.get('/readyz', { logLevel: 'warn', schema: readyz }, (_req, reply) => {
     const report = readinessReport(checks);
     return reply.code(report.ready ? 200 : 503).send(report);
   });

@@ -4,13 +4,17 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Advisory, Alert, Silence } from '../../common/avro/generated-types.ts';
 import { KINDS, PROTOCOLS, STATES } from '../filters.ts';
+import { silenceInvalid } from '../errors.ts';
 import type { TopicStore } from '../topic-store.ts';
 import type { Clock } from '../../common/clock.ts';
+import { Unprocessable } from './contract.ts';
 
 const enumOf = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });
 const Key = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const Time = Type.String({ format: 'date-time' });
+/** DELETE answers 204 with no body, whether or not the id existed (deleting is idempotent). */
+const Deleted = { 204: Type.Null({ description: 'Deleted' }) };
 
 const AdvisoryBody = Type.Object(
   {
@@ -51,6 +55,9 @@ const AlertQuery = Type.Object(
   { additionalProperties: false },
 );
 
+// Alerts are listed as the detector wrote them (schemas/alert.avsc): read generically, so new alert fields pass through.
+const AlertList = Type.Object({ items: Type.Array(Type.Object({ alertId: Type.String(), kind: Type.String(), state: Type.String() }, { additionalProperties: true })) });
+
 const iso = (ms: number): string => new Date(ms).toISOString();
 const advisoryView = (a: Advisory) => ({ ...a, published: iso(a.published) });
 const silenceView = (s: Silence) => ({ ...s, startsAt: iso(s.startsAt), endsAt: iso(s.endsAt), createdAt: iso(s.createdAt) });
@@ -75,7 +82,7 @@ export function advisoryRoutes(app: FastifyInstance, store: TopicStore<Advisory>
     items: store.values().sort((a, b) => b.published - a.published).map(advisoryView),
   }));
   app.get<{ Params: Static<typeof Key> }>('/advisories/:id', { schema: { tags, params: Key, response: { 200: AdvisoryView } } }, (req) => advisoryView(store.get(req.params.id)));
-  app.delete<{ Params: Static<typeof Key> }>('/advisories/:id', { config: { scope: 'admin' }, schema: { tags, params: Key } }, async (req, reply) => {
+  app.delete<{ Params: Static<typeof Key> }>('/advisories/:id', { config: { scope: 'admin' }, schema: { tags, params: Key, response: Deleted } }, async (req, reply) => {
     await store.delete(req.params.id);
     return reply.code(204).send();
   });
@@ -84,7 +91,7 @@ export function advisoryRoutes(app: FastifyInstance, store: TopicStore<Advisory>
 /** /v1/silences: mute FIRING alerts of some ports and/or kinds for a while, with a reason. */
 export function silenceRoutes(app: FastifyInstance, store: TopicStore<Silence>, now: Clock): void {
   const tags = ['silences'];
-  app.post<{ Body: Static<typeof SilenceBody> }>('/silences', { schema: { tags, body: SilenceBody, response: { 201: SilenceView } } }, async (req, reply) => {
+  app.post<{ Body: Static<typeof SilenceBody> }>('/silences', { schema: { tags, body: SilenceBody, response: { 201: SilenceView, ...Unprocessable } } }, async (req, reply) => {
     const created = now();
     const s: Silence = {
       id: `sil_${randomBytes(12).toString('base64url')}`,
@@ -95,7 +102,7 @@ export function silenceRoutes(app: FastifyInstance, store: TopicStore<Silence>, 
       reason: req.body.reason,
       createdAt: created,
     };
-    if (s.endsAt <= s.startsAt) return reply.code(400).send({ error: { code: 'ALERTER_ERR_INVALID_REQUEST', message: 'body/endsAt must be after startsAt' } });
+    if (s.endsAt <= s.startsAt) throw silenceInvalid('body/endsAt', 'must be after startsAt');
     await store.put(s.id, s);
     req.log.info({ silenceId: s.id }, 'silence created');
     return reply.code(201).header('location', `/v1/silences/${s.id}`).send(silenceView(s));
@@ -103,7 +110,7 @@ export function silenceRoutes(app: FastifyInstance, store: TopicStore<Silence>, 
   app.get('/silences', { schema: { tags, response: { 200: Type.Object({ items: Type.Array(SilenceView) }) } } }, () => ({
     items: store.values().sort((a, b) => a.startsAt - b.startsAt).map(silenceView),
   }));
-  app.delete<{ Params: Static<typeof Key> }>('/silences/:id', { schema: { tags, params: Key } }, async (req, reply) => {
+  app.delete<{ Params: Static<typeof Key> }>('/silences/:id', { schema: { tags, params: Key, response: Deleted } }, async (req, reply) => {
     await store.delete(req.params.id);
     return reply.code(204).send();
   });
@@ -111,7 +118,7 @@ export function silenceRoutes(app: FastifyInstance, store: TopicStore<Silence>, 
 
 /** /v1/alerts: the latest state of each recent alert, newest first. */
 export function alertRoutes(app: FastifyInstance, alerts: () => Iterable<Alert>): void {
-  app.get<{ Querystring: Static<typeof AlertQuery> }>('/alerts', { schema: { tags: ['alerts'], querystring: AlertQuery } }, (req) => {
+  app.get<{ Querystring: Static<typeof AlertQuery> }>('/alerts', { schema: { tags: ['alerts'], querystring: AlertQuery, response: { 200: AlertList } } }, (req) => {
     const q = req.query;
     const since = q.since === undefined ? 0 : Date.parse(q.since);
     const items = [...alerts()]

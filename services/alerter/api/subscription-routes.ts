@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Alert, Subscription } from '../../common/avro/generated-types.ts';
 import { subscriptionInvalid } from '../errors.ts';
 import type { SubscriptionStore } from '../subscriptions.ts';
+import { Unprocessable } from './contract.ts';
 import { CreateBody, CreatedView, IdParams, ListView, PatchBody, RotateBody, SubscriptionView, toView } from './subscription-schemas.ts';
 import type { Clock } from '../../common/clock.ts';
 
@@ -38,7 +39,7 @@ export function subscriptionRoutes(app: FastifyInstance, opts: SubscriptionRoute
     if (url !== undefined && opts.urlRefused?.(new URL(url)) === true) throw subscriptionInvalid('body/url', 'points at an address the SSRF guard refuses');
   };
 
-  app.post<{ Body: Static<typeof CreateBody> }>('/subscriptions', { schema: { tags, body: CreateBody, response: { 201: CreatedView } } }, async (req, reply) => {
+  app.post<{ Body: Static<typeof CreateBody> }>('/subscriptions', { schema: { tags, body: CreateBody, response: { 201: CreatedView, ...Unprocessable } } }, async (req, reply) => {
     checkUrl(req.body.url);
     const sub = await store.create(req.body);
     req.log.info({ subscriptionId: sub.id, format: sub.format }, 'subscription created');
@@ -51,7 +52,7 @@ export function subscriptionRoutes(app: FastifyInstance, opts: SubscriptionRoute
 
   app.patch<Id & { Body: Static<typeof PatchBody> }>(
     '/subscriptions/:id',
-    { schema: { tags, params: IdParams, body: PatchBody, response: { 200: SubscriptionView } } },
+    { schema: { tags, params: IdParams, body: PatchBody, response: { 200: SubscriptionView, ...Unprocessable } } },
     async (req) => {
       checkUrl(req.body.url);
       const sub = await store.update(req.params.id, req.body);
@@ -60,7 +61,7 @@ export function subscriptionRoutes(app: FastifyInstance, opts: SubscriptionRoute
     },
   );
 
-  app.delete<Id>('/subscriptions/:id', { schema: { tags, params: IdParams } }, async (req, reply) => {
+  app.delete<Id>('/subscriptions/:id', { schema: { tags, params: IdParams, response: { 204: Type.Null({ description: 'Deleted' }) } } }, async (req, reply) => {
     await store.delete(req.params.id);
     req.log.info({ subscriptionId: req.params.id }, 'subscription deleted');
     return reply.code(204).send();

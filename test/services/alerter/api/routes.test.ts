@@ -71,15 +71,15 @@ describe('subscription lifecycle routes', () => {
   it('refuse a URL whose IP literal the SSRF guard refuses, at create and at update, in any notation', async () => {
     const { app } = testApp();
     const res = await app.inject({ method: 'POST', url: '/v1/subscriptions', headers: JSON_AUTH, payload: { url: 'http://169.254.169.254/latest' } });
-    expect(res.statusCode).toBe(400);
+    expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({ error: { message: 'body/url points at an address the SSRF guard refuses' } });
     for (const url of ['http://[::127.0.0.1]/', 'http://[64:ff9b:1::a00:1]/', 'http://0x7f.1/', 'https://198.51.100.7/']) {
       const create = await app.inject({ method: 'POST', url: '/v1/subscriptions', headers: JSON_AUTH, payload: { url } });
-      expect([url, create.statusCode]).toEqual([url, 400]);
+      expect([url, create.statusCode]).toEqual([url, 422]);
     }
     const { id } = await created(app);
     const patch = await app.inject({ method: 'PATCH', url: `/v1/subscriptions/${id}`, headers: JSON_AUTH, payload: { url: 'http://[::ffff:10.0.0.1]/' } });
-    expect(patch.statusCode).toBe(400);
+    expect(patch.statusCode).toBe(422);
   });
 
   it('answer a test ping with what the receiver said', async () => {
@@ -100,7 +100,8 @@ describe('state routes', () => {
     expect((await app.inject({ method: 'GET', url: '/v1/silences', headers: AUTH })).json()).toMatchObject({ items: [{ id, ports: [445], reason: 'patch window' }] });
     expect((await app.inject({ method: 'DELETE', url: `/v1/silences/${id}`, headers: AUTH })).statusCode).toBe(204);
     const bad = await app.inject({ method: 'POST', url: '/v1/silences', headers: JSON_AUTH, payload: { endsAt: '2000-01-01T00:00:00Z', reason: 'x' } });
-    expect(bad.statusCode).toBe(400);
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json()).toEqual({ error: { code: 'ALERTER_ERR_SILENCE_INVALID', message: 'body/endsAt must be after startsAt' } });
   });
 
   it('list recent alerts newest first, filtered', async () => {

@@ -22,9 +22,10 @@ const installed = spawnSync(ST, ['--version'], { stdio: 'ignore' }).status === 0
 const required = process.env['PORTENT_REQUIRE_SCHEMATHESIS'] === '1';
 const CONFIG = join(import.meta.dirname, 'schemathesis.toml');
 
-/** Runs schemathesis to the end; resolves with its exit code and output. */
-function schemathesis(args: readonly string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(ST, ['--config-file', CONFIG, '--no-color', 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SCHEMATHESIS_TELEMETRY: 'false' } });
+/** Runs schemathesis to the end in `cwd` (where it keeps its .schemathesis cache); resolves with its exit code and output. */
+function schemathesis(cwd: string, args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  const env = { ...process.env, SCHEMATHESIS_TELEMETRY: 'false' };
+  const child = spawn(ST, ['--config-file', CONFIG, '--no-color', 'run', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env });
   let output = '';
   const collect = (d: Buffer): void => {
     output += d.toString();
@@ -56,7 +57,7 @@ describe('API contract (schemathesis against the real alerter)', () => {
     const base = `http://127.0.0.1:${port}`;
     await waitForHttp(`${base}/readyz`, 90_000, () => true);
 
-    const { code, output } = await schemathesis([
+    const { code, output } = await schemathesis(dir, [
       `${base}/openapi.json`,
       '--checks', 'all',
       '--header', `Authorization: Bearer ${token}`,

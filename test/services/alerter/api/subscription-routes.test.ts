@@ -57,6 +57,7 @@ describe('subscription routes', () => {
     [{ url: 'https://example.test/hook', ports: 22 }, 'body/ports must be array', 400, 'ALERTER_ERR_INVALID_REQUEST'],
     [{ url: 'ftp://example.test/hook' }, 'body/url must match pattern', 400, 'ALERTER_ERR_INVALID_REQUEST'],
     [{ url: 'https://user:pw@example.test/' }, 'url must not contain credentials', 422, 'ALERTER_ERR_SUBSCRIPTION_INVALID'],
+    [{ url: 'HTTP://' }, 'url must be an absolute URL', 422, 'ALERTER_ERR_SUBSCRIPTION_INVALID'],
   ])('reject %j naming the field', async (payload, message, status, code) => {
     const { app, writes } = testApp();
     const res = await app.inject({ method: 'POST', url: '/v1/subscriptions', headers: JSON_AUTH, payload });

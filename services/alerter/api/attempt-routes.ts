@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DeliveryAttempt } from '../../common/avro/generated-types.ts';
 import { PortentError } from '../../common/errors.ts';
 import { AlerterErrorCodes } from '../errors.ts';
-import type { AttemptLog } from '../attempts.ts';
+import type { AttemptLog } from '../delivery/attempt-log.ts';
 import type { SubscriptionStore } from '../subscriptions.ts';
 
 export interface AttemptApi {

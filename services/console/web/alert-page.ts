@@ -2,7 +2,7 @@
  * Alert page: the lifecycle timeline, the reasons, the worm-risk parts, the
  * advisory and its workaround, the top scanners, and the delivery attempts
  * per subscription (from the alerter, through /v1/alerter; an attempt's
- * webhook-id is msg_<alertId>_<sequence>, services/alerter/webhook.ts).
+ * webhook-id is msg_<alertId>_<sequence>, services/alerter/delivery/webhook.ts).
  */
 import { get } from './api.ts';
 import { badge, h, num, portHref, portLabel, show, time } from './dom.ts';

@@ -19,9 +19,9 @@ import type { ReadinessChecks } from '../../../services/alerter/api/health-route
 import { buildApp } from '../../../services/alerter/app.ts';
 import { sampleAlert as baseAlert } from '../../support/alerts.ts';
 import { SubscriptionStore } from '../../../services/alerter/subscriptions.ts';
-import { AddressPolicy, guardedDispatcher, literalRefused } from '../../../services/alerter/ssrf.ts';
+import { AddressPolicy, guardedDispatcher, literalRefused } from '../../../services/alerter/delivery/ssrf.ts';
 import { TopicStore } from '../../../services/alerter/topic-store.ts';
-import { AttemptLog } from '../../../services/alerter/attempts.ts';
+import { AttemptLog } from '../../../services/alerter/delivery/attempt-log.ts';
 import type { Pinger } from '../../../services/alerter/api/subscription-routes.ts';
 import type { Dispatcher } from 'undici';
 import { systemClock } from '../../../services/common/clock.ts';

@@ -1,10 +1,10 @@
 import { Webhook as Verifier } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { generateSecret } from '../../../services/alerter/signing.ts';
-import { buildWebhook, eventType, requestHeaders, webhookId } from '../../../services/alerter/webhook.ts';
-import type { Subscription } from '../../../services/common/avro/generated-types.ts';
-import { sampleAlert, sampleSubscription } from './fixtures.ts';
-import { systemClock } from '../../../services/common/clock.ts';
+import { generateSecret } from '../../../../services/alerter/delivery/signing.ts';
+import { buildWebhook, eventType, requestHeaders, webhookId } from '../../../../services/alerter/delivery/webhook.ts';
+import type { Subscription } from '../../../../services/common/avro/generated-types.ts';
+import { sampleAlert, sampleSubscription } from '../fixtures.ts';
+import { systemClock } from '../../../../services/common/clock.ts';
 
 /** The instant the webhooks are built at: only rotated secrets' grace periods depend on it. */
 const NOW = Date.parse('2026-11-27T08:01:00Z');

@@ -1,12 +1,12 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { runAlertPipeline } from '../../../services/alerter/pipeline.ts';
-import { runRetryWorker } from '../../../services/alerter/retries.ts';
-import { WebhookSender } from '../../../services/alerter/sender.ts';
-import { alertCodec, deliveryTaskCodec } from '../../../services/common/avro/codecs.ts';
-import { DeadLetterHeaders } from '../../../services/common/kafka/topics.ts';
-import { FakeKafka } from './fake-kafka.ts';
-import { loopbackHttp, memoryStore, sampleAlert, silentLogger, startTestServer } from './fixtures.ts';
-import type { MemoryStore, TestServer } from './fixtures.ts';
+import { runAlertPipeline } from '../../../../services/alerter/consumers/alert-pipeline.ts';
+import { runRetryWorker } from '../../../../services/alerter/consumers/retry-worker.ts';
+import { WebhookSender } from '../../../../services/alerter/delivery/sender.ts';
+import { alertCodec, deliveryTaskCodec } from '../../../../services/common/avro/codecs.ts';
+import { DeadLetterHeaders } from '../../../../services/common/kafka/topics.ts';
+import { FakeKafka } from '../fake-kafka.ts';
+import { loopbackHttp, memoryStore, sampleAlert, silentLogger, startTestServer } from '../fixtures.ts';
+import type { MemoryStore, TestServer } from '../fixtures.ts';
 
 const topics = { alerts: 'test.alerts.v1', deadLetter: 'test.dead-letter.v1', alerterRetries: 'test.alerter-retries.v1' };
 const settings = { timeoutMs: 2_000, retrySchedule: [1, 1], maxResponseBytes: 1_024 };

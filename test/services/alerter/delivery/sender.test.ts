@@ -1,10 +1,10 @@
 import { Webhook as Verifier } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { FailureTracker } from '../../../services/alerter/failure-tracker.ts';
-import { DeliveryLanes } from '../../../services/alerter/lanes.ts';
-import { WebhookSender } from '../../../services/alerter/sender.ts';
-import type { AttemptEvent } from '../../../services/alerter/delivery.ts';
-import { always, loopbackHttp, memoryStore, sampleAlert, silentLogger, startTestServer, stringHeaders } from './fixtures.ts';
+import { FailureTracker } from '../../../../services/alerter/delivery/failure-tracker.ts';
+import { DeliveryLanes } from '../../../../services/alerter/delivery/lanes.ts';
+import { WebhookSender } from '../../../../services/alerter/delivery/sender.ts';
+import type { AttemptEvent } from '../../../../services/alerter/delivery/deliver.ts';
+import { always, loopbackHttp, memoryStore, sampleAlert, silentLogger, startTestServer, stringHeaders } from '../fixtures.ts';
 
 const settings = { timeoutMs: 2_000, retrySchedule: [1, 1], maxResponseBytes: 1_024 };
 

@@ -1,20 +1,20 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Logger } from '../common/logger.ts';
-import type { DeliverySettings } from './config.ts';
-import { deliveryAborted, deliveryFailed } from './errors.ts';
-import type { AlerterError, DeliveryFailureReason } from './errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { DeliverySettings } from '../config.ts';
+import { deliveryAborted, deliveryFailed } from '../errors.ts';
+import type { AlerterError, DeliveryFailureReason } from '../errors.ts';
 import type { Dispatcher } from 'undici';
 import type { DeliveryLanes } from './lanes.ts';
 import type { AddressPolicy } from './ssrf.ts';
 import { postOnce } from './attempt.ts';
 import type { AttemptResult } from './attempt.ts';
-import { nextDelay, parseRetryAfter } from './retry-policy.ts';
+import { nextDelay, parseRetryAfter } from './retry-plan.ts';
 import { requestHeaders } from './webhook.ts';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { SpanKind, childSpan, traceHeaders } from '../common/telemetry/propagation.ts';
-import { attemptFinished } from './telemetry.ts';
+import { SpanKind, childSpan, traceHeaders } from '../../common/telemetry/propagation.ts';
+import { attemptFinished } from '../telemetry.ts';
 import type { Webhook } from './webhook.ts';
-import type { Clock } from '../common/clock.ts';
+import type { Clock } from '../../common/clock.ts';
 
 /** Waits `ms`; rejects when `signal` aborts. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DeliveryLanes } from '../../../services/alerter/lanes.ts';
-import { systemClock } from '../../../services/common/clock.ts';
+import { DeliveryLanes } from '../../../../services/alerter/delivery/lanes.ts';
+import { systemClock } from '../../../../services/common/clock.ts';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AttemptLog } from '../../../services/alerter/attempts.ts';
-import { deliveryAttemptCodec } from '../../../services/common/avro/codecs.ts';
-import type { DeliveryAttempt } from '../../../services/common/avro/generated-types.ts';
-import { CompactedTable } from '../../../services/common/kafka/table.ts';
-import type { OutRecord } from '../../../services/common/kafka/transport.ts';
-import { sampleAlert, silentLogger } from './fixtures.ts';
+import { AttemptLog } from '../../../../services/alerter/delivery/attempt-log.ts';
+import { deliveryAttemptCodec } from '../../../../services/common/avro/codecs.ts';
+import type { DeliveryAttempt } from '../../../../services/common/avro/generated-types.ts';
+import { CompactedTable } from '../../../../services/common/kafka/table.ts';
+import type { OutRecord } from '../../../../services/common/kafka/transport.ts';
+import { sampleAlert, silentLogger } from '../fixtures.ts';
 
 describe('AttemptLog', () => {
   it('writes attempts to its topic in batches, readable by any replica', async () => {

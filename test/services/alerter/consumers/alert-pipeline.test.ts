@@ -1,14 +1,14 @@
 import { Webhook as Verifier } from 'standardwebhooks';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { DeliveryDeadLetterHeaders, runAlertPipeline } from '../../../services/alerter/pipeline.ts';
-import type { AlertPipeline } from '../../../services/alerter/pipeline.ts';
-import { alertCodec } from '../../../services/common/avro/codecs.ts';
-import type { Alert, Silence } from '../../../services/common/avro/generated-types.ts';
-import { DeadLetterHeaders } from '../../../services/common/kafka/topics.ts';
-import { FakeKafka } from './fake-kafka.ts';
-import { WebhookSender } from '../../../services/alerter/sender.ts';
-import { always, loopbackHttp, memoryStore, sampleAlert, sampleSubscription, silentLogger, startTestServer, stringHeaders } from './fixtures.ts';
-import type { MemoryStore } from './fixtures.ts';
+import { DeliveryDeadLetterHeaders, runAlertPipeline } from '../../../../services/alerter/consumers/alert-pipeline.ts';
+import type { AlertPipeline } from '../../../../services/alerter/consumers/alert-pipeline.ts';
+import { alertCodec } from '../../../../services/common/avro/codecs.ts';
+import type { Alert, Silence } from '../../../../services/common/avro/generated-types.ts';
+import { DeadLetterHeaders } from '../../../../services/common/kafka/topics.ts';
+import { FakeKafka } from '../fake-kafka.ts';
+import { WebhookSender } from '../../../../services/alerter/delivery/sender.ts';
+import { always, loopbackHttp, memoryStore, sampleAlert, sampleSubscription, silentLogger, startTestServer, stringHeaders } from '../fixtures.ts';
+import type { MemoryStore } from '../fixtures.ts';
 
 const topics = { alerts: 'test.alerts.v1', deadLetter: 'test.dead-letter.v1' };
 const config = { groupId: 'test-alerter' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classify, postOnce } from '../../../services/alerter/attempt.ts';
-import { loopbackHttp, startTestServer } from './fixtures.ts';
+import { classify, postOnce } from '../../../../services/alerter/delivery/attempt.ts';
+import { loopbackHttp, startTestServer } from '../fixtures.ts';
 
 const limits = () => ({ timeoutMs: 2_000, maxResponseBytes: 1_024, ...loopbackHttp() });
 

@@ -1,10 +1,10 @@
-import { alertCodec, deliveryAttemptCodec } from '../common/avro/codecs.ts';
-import type { Alert, DeliveryAttempt } from '../common/avro/generated-types.ts';
-import { sendInParts } from '../common/kafka/send-size.ts';
-import type { CompactedTable } from '../common/kafka/table.ts';
-import type { OutRecord, RecordProducer } from '../common/kafka/transport.ts';
-import type { Logger } from '../common/logger.ts';
-import type { AttemptEvent } from './delivery.ts';
+import { alertCodec, deliveryAttemptCodec } from '../../common/avro/codecs.ts';
+import type { Alert, DeliveryAttempt } from '../../common/avro/generated-types.ts';
+import { sendInParts } from '../../common/kafka/send-size.ts';
+import type { CompactedTable } from '../../common/kafka/table.ts';
+import type { OutRecord, RecordProducer } from '../../common/kafka/transport.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { AttemptEvent } from './deliver.ts';
 
 /** Per subscription, at most this many attempts are kept in memory (newest win). */
 export const MAX_ATTEMPTS_PER_SUBSCRIPTION = 500;

@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { postOnce } from '../../../services/alerter/attempt.ts';
-import { AddressPolicy, guardedDispatcher, literalRefused } from '../../../services/alerter/ssrf.ts';
-import { always, startTestServer } from './fixtures.ts';
+import { postOnce } from '../../../../services/alerter/delivery/attempt.ts';
+import { AddressPolicy, guardedDispatcher, literalRefused } from '../../../../services/alerter/delivery/ssrf.ts';
+import { always, startTestServer } from '../fixtures.ts';
 
 /**
  * Every entry of the IANA IPv4 and IPv6 Special-Purpose Address Registries

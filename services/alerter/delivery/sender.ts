@@ -1,14 +1,14 @@
-import { alertCodec } from '../common/avro/codecs.ts';
-import type { Alert, DeliveryTask, Subscription } from '../common/avro/generated-types.ts';
-import type { Logger } from '../common/logger.ts';
-import { bindActive } from '../common/telemetry/propagation.ts';
-import type { AttemptLog } from './attempts.ts';
-import type { DeliverySettings } from './config.ts';
-import { defaultSleep, deliver } from './delivery.ts';
-import type { DeliveryOptions, DeliveryOutcome, Sleep } from './delivery.ts';
+import { alertCodec } from '../../common/avro/codecs.ts';
+import type { Alert, DeliveryTask, Subscription } from '../../common/avro/generated-types.ts';
+import type { Logger } from '../../common/logger.ts';
+import { bindActive } from '../../common/telemetry/propagation.ts';
+import type { AttemptLog } from './attempt-log.ts';
+import type { DeliverySettings } from '../config.ts';
+import { defaultSleep, deliver } from './deliver.ts';
+import type { DeliveryOptions, DeliveryOutcome, Sleep } from './deliver.ts';
 import type { FailureTracker } from './failure-tracker.ts';
-import { JITTER, nextDelay } from './retry-policy.ts';
-import type { SubscriptionStore } from './subscriptions.ts';
+import { JITTER, nextDelay } from './retry-plan.ts';
+import type { SubscriptionStore } from '../subscriptions.ts';
 import { buildWebhook } from './webhook.ts';
 import type { Webhook } from './webhook.ts';
 

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { DeliveryFailureReason } from './errors.ts';
+import type { DeliveryFailureReason } from '../errors.ts';
 import { literalRefused } from './ssrf.ts';
 import type { AddressPolicy } from './ssrf.ts';
 

@@ -1,25 +1,25 @@
-import { ConsumerLag } from '../common/telemetry/consumer-lag.ts';
-import { continueTrace, traceHeaders } from '../common/telemetry/propagation.ts';
-import { deliveryFinished } from './telemetry.ts';
-import { alertCodec, deliveryTaskCodec } from '../common/avro/codecs.ts';
-import type { Alert, Silence, Subscription } from '../common/avro/generated-types.ts';
-import { deadLetter } from '../common/dead-letter.ts';
-import { isPortentError } from '../common/errors.ts';
-import { sendInParts } from '../common/kafka/send-size.ts';
-import type { TopicNames } from '../common/kafka/topics.ts';
-import type { InRecord, KafkaTransport, OutRecord, RecordProducer } from '../common/kafka/transport.ts';
-import type { Logger } from '../common/logger.ts';
-import type { AlerterConfig } from './config.ts';
-import type { Sleep } from './delivery.ts';
+import { ConsumerLag } from '../../common/telemetry/consumer-lag.ts';
+import { continueTrace, traceHeaders } from '../../common/telemetry/propagation.ts';
+import { deliveryFinished } from '../telemetry.ts';
+import { alertCodec, deliveryTaskCodec } from '../../common/avro/codecs.ts';
+import type { Alert, Silence, Subscription } from '../../common/avro/generated-types.ts';
+import { deadLetter } from '../../common/dead-letter.ts';
+import { isPortentError } from '../../common/errors.ts';
+import { sendInParts } from '../../common/kafka/send-size.ts';
+import type { TopicNames } from '../../common/kafka/topics.ts';
+import type { InRecord, KafkaTransport, OutRecord, RecordProducer } from '../../common/kafka/transport.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { AlerterConfig } from '../config.ts';
+import type { Sleep } from '../delivery/deliver.ts';
 import { heartbeat, heartbeatingSleep } from './heartbeat.ts';
-import { AlerterErrorCodes, batchLost, emptyAlert } from './errors.ts';
-import { silenced } from './filters.ts';
+import { AlerterErrorCodes, batchLost, emptyAlert } from '../errors.ts';
+import { silenced } from '../filters.ts';
 import type { AlertPipeline } from './draining.ts';
 import { drainingHandle } from './draining.ts';
-import type { HandOff, WebhookSender } from './sender.ts';
-import type { SubscriptionStore } from './subscriptions.ts';
-import { webhookId } from './webhook.ts';
-import type { Clock } from '../common/clock.ts';
+import type { HandOff, WebhookSender } from '../delivery/sender.ts';
+import type { SubscriptionStore } from '../subscriptions.ts';
+import { webhookId } from '../delivery/webhook.ts';
+import type { Clock } from '../../common/clock.ts';
 
 /** Headers added to a dead-lettered alert whose delivery failed, next to the common portent-dlq-* ones. */
 export const DeliveryDeadLetterHeaders = {

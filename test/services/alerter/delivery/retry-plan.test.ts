@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RETRY_AFTER_MS, nextDelay, parseRetryAfter } from '../../../services/alerter/retry-policy.ts';
+import { MAX_RETRY_AFTER_MS, nextDelay, parseRetryAfter } from '../../../../services/alerter/delivery/retry-plan.ts';
 
 const schedule = [1_000, 5_000, 30_000];
 

@@ -1,13 +1,13 @@
 import { Webhook as Verifier } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import type { DeliverySettings } from '../../../services/alerter/config.ts';
-import { deliver } from '../../../services/alerter/delivery.ts';
-import type { DeliveryOptions } from '../../../services/alerter/delivery.ts';
-import { generateSecret } from '../../../services/alerter/signing.ts';
-import { buildWebhook } from '../../../services/alerter/webhook.ts';
-import type { Subscription } from '../../../services/common/avro/generated-types.ts';
-import { always, loopbackHttp, sampleAlert, sampleSubscription, silentLogger, startTestServer, stringHeaders } from './fixtures.ts';
-import { systemClock } from '../../../services/common/clock.ts';
+import type { DeliverySettings } from '../../../../services/alerter/config.ts';
+import { deliver } from '../../../../services/alerter/delivery/deliver.ts';
+import type { DeliveryOptions } from '../../../../services/alerter/delivery/deliver.ts';
+import { generateSecret } from '../../../../services/alerter/delivery/signing.ts';
+import { buildWebhook } from '../../../../services/alerter/delivery/webhook.ts';
+import type { Subscription } from '../../../../services/common/avro/generated-types.ts';
+import { always, loopbackHttp, sampleAlert, sampleSubscription, silentLogger, startTestServer, stringHeaders } from '../fixtures.ts';
+import { systemClock } from '../../../../services/common/clock.ts';
 
 const settings: DeliverySettings = { timeoutMs: 2_000, retrySchedule: [1_000, 5_000, 30_000], maxResponseBytes: 1_024 };
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import type { Alert, Subscription } from '../common/avro/generated-types.ts';
-import { renderBody } from './formats/body.ts';
-import { eventType } from './formats/event-type.ts';
+import type { Alert, Subscription } from '../../common/avro/generated-types.ts';
+import { renderBody } from '../formats/body.ts';
+import { eventType } from '../formats/event-type.ts';
 import { ed25519Key, signatureHeaders } from './signing.ts';
 
-export { eventType } from './formats/event-type.ts';
+export { eventType } from '../formats/event-type.ts';
 
 /** One webhook for one subscription, ready to be signed and sent any number of times. */
 export interface Webhook {

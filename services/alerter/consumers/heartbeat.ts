@@ -1,7 +1,7 @@
-import type { InBatch } from '../common/kafka/transport.ts';
-import type { Logger } from '../common/logger.ts';
-import { defaultSleep } from './delivery.ts';
-import type { Sleep } from './delivery.ts';
+import type { InBatch } from '../../common/kafka/transport.ts';
+import type { Logger } from '../../common/logger.ts';
+import { defaultSleep } from '../delivery/deliver.ts';
+import type { Sleep } from '../delivery/deliver.ts';
 
 /** Waits longer than this are cut into slices with a heartbeat between, so the group keeps us as a member. */
 const HEARTBEAT_EVERY_MS = 3_000;

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Clock } from '../common/clock.ts';
+import type { Clock } from '../../common/clock.ts';
 
 export interface LaneLimits {
   /** HTTP attempts in flight at once per subscription. */

@@ -1,4 +1,4 @@
-import type { RecordConsumer } from '../common/kafka/transport.ts';
+import type { RecordConsumer } from '../../common/kafka/transport.ts';
 
 /** A running consumer loop of the alerter (alert pipeline, retry worker). */
 export interface AlertPipeline {

@@ -1,7 +1,7 @@
 import { createHmac, createPrivateKey, generateKeyPairSync, randomBytes, sign as edSign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { PortentError } from '../common/errors.ts';
-import { AlerterErrorCodes } from './errors.ts';
+import { PortentError } from '../../common/errors.ts';
+import { AlerterErrorCodes } from '../errors.ts';
 
 /*
  * Standard Webhooks 1.0.0, symmetric signatures

@@ -22,7 +22,7 @@
 import { compatibilityPartitioner, ProduceAcks, Producer } from '@platformatic/kafka';
 import type { MessageToProduce, ProducerOptions as ClientOptions, SASLOptions } from '@platformatic/kafka';
 import type { KafkaSecurity } from './security.ts';
-import type { OutRecord, RecordProducer } from './transport.ts';
+import type { OutRecord, RecordProducer } from './records.ts';
 
 export interface ProducerConnection {
   readonly brokers: readonly string[];

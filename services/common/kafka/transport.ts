@@ -8,81 +8,31 @@ import kafkajs from 'kafkajs';
 import type { Admin, Consumer, IHeaders, KafkaConfig, LogEntry } from 'kafkajs';
 import type { Logger } from '../logger.ts';
 import { connectProducer } from './producer.ts';
+import type { InRecord, RecordConsumer, RecordProducer } from './records.ts';
 import type { KafkaSecurity } from './security.ts';
 import type { TopicSpec } from './topics.ts';
 
 const { Kafka, logLevel } = kafkajs;
 
-// kafkajs 2.2.4 schedules a negative timeout on Node 24 (kafkajs issue #1751);
-// Node clamps it to 1 ms, which is what kafkajs meant. Drop that one warning,
-// keep every other.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name !== 'TimeoutNegativeWarning') process.stderr.write(`(node:${process.pid}) ${warning.name}: ${warning.message}\n`);
-});
+export type { InBatch, InRecord, OutRecord, RecordConsumer, RecordProducer, SendOptions } from './records.ts';
 
-export interface OutRecord {
-  readonly key: string | null;
-  readonly value: Buffer | null;
-  readonly headers?: Readonly<Record<string, string>>;
-  /**
-   * An explicit partition instead of the key's. Records of one send to one
-   * partition form one record batch, which the broker appends atomically (the
-   * detector's checkpoint relies on it).
-   */
-  readonly partition?: number;
-}
+let warningFiltered = false;
 
-export interface InRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  readonly timestamp: number;
-  readonly key: string | null;
-  readonly value: Buffer | null;
-  readonly headers: Readonly<Record<string, string>>;
-}
-
-export interface InBatch {
-  readonly topic: string;
-  readonly partition: number;
-  readonly records: readonly InRecord[];
-  /** The partition's high watermark when the batch was fetched: the offset one past its last record (consumer lag = this - next offset). */
-  readonly highWatermark: string;
-  /** Keep the group membership alive during long work on one batch. */
-  heartbeat(): Promise<void>;
-  /**
-   * Read this partition again from `offset` (e.g. back to where a restored
-   * checkpoint ends): the rest of the current fetch for the partition is
-   * dropped, and the offset is committed as the group's position before the
-   * next fetch. Optional so that test doubles need not provide it.
-   */
-  seek?(offset: string): void;
-}
-
-export interface SendOptions {
-  /**
-   * Compress the send's record batches. gzip only: kafkajs, the consumers'
-   * client, reads it without a codec plugin. The broker's size limits apply
-   * to the compressed batch.
-   */
-  readonly compression?: 'gzip';
-}
-
-export interface RecordProducer {
-  /** Resolves once every record is acknowledged by all in-sync replicas. */
-  send(topic: string, records: readonly OutRecord[], options?: SendOptions): Promise<void>;
-  close(): Promise<void>;
-}
-
-export interface RecordConsumer {
-  /**
-   * Runs `handler` for each fetched batch, one partition at a time. Offsets
-   * are committed only after the handler resolves, so processing is
-   * at-least-once. A handler that throws makes the batch be fetched again.
-   */
-  run(handler: (batch: InBatch) => Promise<void>): Promise<void>;
-  close(): Promise<void>;
+/**
+ * kafkajs 2.2.4 schedules a negative timeout on Node 24 (kafkajs issue #1751);
+ * Node clamps it to 1 ms, which is what kafkajs meant. Drops that one warning
+ * and hands every other to the listeners there were (Node's printer among
+ * them); listeners added later are not touched. Once per process, when the
+ * first transport is made, not as a side effect of importing this module.
+ */
+function dropKafkajsTimeoutWarning(): void {
+  if (warningFiltered) return;
+  warningFiltered = true;
+  const previous = process.listeners('warning');
+  for (const l of previous) process.off('warning', l);
+  process.on('warning', (warning) => {
+    if (warning.name !== 'TimeoutNegativeWarning') for (const l of previous) l(warning);
+  });
 }
 
 export interface ConsumerOptions {
@@ -138,6 +88,7 @@ export class KafkaTransport {
   readonly #opts: KafkaTransportOptions;
 
   constructor(opts: KafkaTransportOptions) {
+    dropKafkajsTimeoutWarning();
     this.#opts = opts;
     const log = opts.logger.child({ component: 'kafkajs' });
     this.#log = log;

@@ -29,6 +29,7 @@ import { KafkaTransport } from '../services/common/kafka/transport.ts';
 import { BatchDecoder } from '../services/detector/stream/batch-decoder.ts';
 import { loadDetectorConfig } from '../services/detector/config.ts';
 import { Detector } from '../services/detector/detector.ts';
+import { bloomDelta, bloomRecords } from '../services/detector/stream/bloom-checkpoint.ts';
 import { startDetectorPipeline } from '../services/detector/stream/pipeline.ts';
 import { startLocalBroker } from '../tools/local-kafka/broker.ts';
 
@@ -42,7 +43,8 @@ const SOURCES = Number(process.env['BENCH_SOURCES'] ?? 0);
 const PER_RECORD = 500;
 const T0 = Date.parse('2026-11-27T00:00:00Z');
 const logger = createLogger('bench', 'silent');
-const options = loadDetectorConfig({}).detector;
+const defaults = loadDetectorConfig({});
+const options = defaults.detector;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -111,13 +113,14 @@ async function main(): Promise<void> {
     await consumeAll();
     const ceiling = timed(start, cpu, EVENTS, 'raw ceiling: consume and discard (kafkajs)');
 
-    // The detector pipeline: checkpoints at the default cadence, after every fetched batch (the former cadence), and none;
-    // and at the default cadence with a Bloom snapshot (32 MiB here: one input partition) with every checkpoint, the worst case of bloom-checkpoint.ts.
+    // The detector pipeline: checkpoints at the default cadence (each with the Bloom blocks changed since the previous one),
+    // after every fetched batch, and none; and at the default cadence with a full Bloom snapshot (32 MiB here: one input
+    // partition) with every checkpoint, what a delta falls back to when over half the filters changed (bloom-checkpoint.ts).
     const runs = [
       // Untimed: compiles and warms the detector's code (a short run is otherwise dominated by the first seconds' JIT work).
       { label: 'warm-up', checkpoint: true, checkpointIntervalMs: 5000 },
       { label: 'checkpoints every 5 s (default)', checkpoint: true, checkpointIntervalMs: 5000 },
-      { label: 'checkpoints every 5 s, Bloom snapshot each', checkpoint: true, checkpointIntervalMs: 5000, bloomSnapshotIntervalMs: 0 },
+      { label: 'checkpoints every 5 s, full Bloom snapshot each', checkpoint: true, checkpointIntervalMs: 5000, bloomSnapshotIntervalMs: 0 },
       { label: 'checkpoints every batch', checkpoint: true, checkpointIntervalMs: 0 },
       { label: 'checkpoints off', checkpoint: false, checkpointIntervalMs: 0 },
     ];
@@ -125,8 +128,9 @@ async function main(): Promise<void> {
       start = performance.now();
       cpu = process.cpuUsage();
       const { checkpoint, checkpointIntervalMs } = run;
-      const detector = 'bloomSnapshotIntervalMs' in run ? { ...options, bloomSnapshotIntervalMs: run.bloomSnapshotIntervalMs } : options;
-      const pipeline = startDetectorPipeline({ transport, producer, topics, groupId: `det-${randomUUID()}`, detector, logger, checkpoint, checkpointIntervalMs });
+      const bloomSnapshotIntervalMs = 'bloomSnapshotIntervalMs' in run ? run.bloomSnapshotIntervalMs : defaults.bloomSnapshotIntervalMs;
+      const config = { ...defaults, detector: options, groupId: `det-${randomUUID()}`, checkpointIntervalMs, bloomSnapshotIntervalMs };
+      const pipeline = startDetectorPipeline({ transport, producer, topics, config, logger, checkpoint });
       await pipeline.started;
       while (pipeline.counters.events < EVENTS) await new Promise((resolve) => setTimeout(resolve, 20));
       if (run.label === 'warm-up') {
@@ -135,7 +139,8 @@ async function main(): Promise<void> {
       }
       const rate = timed(start, cpu, EVENTS, `detector pipeline, ${run.label}`);
       process.stdout.write(`${''.padEnd(44)} (${(rate / ceiling).toFixed(2)}× the raw ceiling per CPU-second)\n`);
-      if (checkpoint) process.stdout.write(`${''.padEnd(44)} (${pipeline.counters.checkpoints} checkpoints written)\n`);
+      const c = pipeline.counters;
+      if (checkpoint) process.stdout.write(`${''.padEnd(44)} (${c.checkpoints} checkpoints written; Bloom: ${c.bloomSnapshots} full snapshots, ${(c.bloomBytes / 2 ** 20).toFixed(1)} MiB in all)\n`);
       await pipeline.close();
     }
     await producer.close();
@@ -147,10 +152,28 @@ async function main(): Promise<void> {
     cpu = process.cpuUsage();
     for (const v of values) core.ingestBatch(0, decoder.decode(v));
     timed(start, cpu, EVENTS, 'detector core (decode + ingest, no Kafka)');
+    bloomDeltaCost(values);
   } finally {
     await broker?.stop();
   }
 
+}
+
+/** What a checkpoint's Bloom delta costs after one fetch's worth of events (8 MiB, 200,000 events): blocks changed, bytes, time. */
+function bloomDeltaCost(values: readonly Buffer[]): void {
+  const fresh = new Detector(options);
+  const decoder = new BatchDecoder();
+  for (const v of values.slice(0, 200_000 / PER_RECORD)) fresh.ingestBatch(0, decoder.decode(v));
+  const state = fresh.bloomState(0);
+  if (state === undefined) return;
+  const target = { groupId: 'bench', partition: 0, changelogPartition: 0 };
+  const empty = bloomRecords(target, 0, 0n, state, undefined, true).manifest;
+  const began = performance.now();
+  const delta = bloomDelta(target, empty, state);
+  const ms = performance.now() - began;
+  const changed = state.changed?.reduce((n, c) => n + c, 0) ?? 0;
+  const what = delta === undefined ? 'over half the filters: a full snapshot instead' : `${(delta.records.reduce((n, r) => n + (r.value?.length ?? 0), 0) / 2 ** 20).toFixed(1)} MiB in ${delta.records.length} records`;
+  process.stdout.write(`Bloom delta after 200,000 events: ${changed.toLocaleString('en')} of ${state.changed?.length.toLocaleString('en') ?? '?'} blocks changed, ${what}, ${ms.toFixed(1)} ms\n`);
 }
 
 /** State memory with every TCP and UDP port active at once (in its own process: see the end of this file). */

@@ -27,7 +27,8 @@ export const detectorSettings = Type.Object({
   PORTENT_DETECTOR_SESSION_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 6000, maximum: 300_000 }),
   // How often each partition's state is written to the changelog; 0 = after every fetched batch.
   PORTENT_DETECTOR_CHECKPOINT_INTERVAL_MS: Type.Integer({ default: 5000, minimum: 0, maximum: 300_000 }),
-  // How often each partition's Bloom filters (MiBs) are written to the changelog; 0 = with every checkpoint.
+  // How often each partition's Bloom filters (MiBs) are written whole to the changelog; every checkpoint in between carries
+  // the blocks changed since the previous one. 0 = whole with every checkpoint.
   PORTENT_DETECTOR_BLOOM_SNAPSHOT_INTERVAL_MS: Type.Integer({ default: 300_000, minimum: 0, maximum: 3_600_000 }),
   PORTENT_DETECTOR_RESOLVE_AFTER_WINDOWS: Type.Integer({ default: 2, minimum: 1 }),
   PORTENT_DETECTOR_TOP_SOURCES: Type.Integer({ default: 5, minimum: 0, maximum: 100 }),
@@ -44,7 +45,12 @@ export interface DetectorConfig extends CommonConfig {
   readonly healthPort: number | undefined;
   readonly sessionTimeoutMs: number;
   readonly checkpointIntervalMs: number;
+  /** Least time between two full Bloom snapshots of a partition (stream/bloom-checkpoint.ts); 0 = with every checkpoint. */
+  readonly bloomSnapshotIntervalMs: number;
 }
+
+/** What the Kafka edge (stream/) needs of the configuration. */
+export type DetectorStreamConfig = Pick<DetectorConfig, 'groupId' | 'detector' | 'sessionTimeoutMs' | 'checkpointIntervalMs' | 'bloomSnapshotIntervalMs'>;
 
 export function loadDetectorConfig(env: Env): DetectorConfig {
   const c = loadConfig(detectorSettings, env, ['PORTENT_DETECTOR_']);
@@ -54,6 +60,7 @@ export function loadDetectorConfig(env: Env): DetectorConfig {
     healthPort: c.PORTENT_DETECTOR_HEALTH_PORT,
     sessionTimeoutMs: c.PORTENT_DETECTOR_SESSION_TIMEOUT_MS,
     checkpointIntervalMs: c.PORTENT_DETECTOR_CHECKPOINT_INTERVAL_MS,
+    bloomSnapshotIntervalMs: c.PORTENT_DETECTOR_BLOOM_SNAPSHOT_INTERVAL_MS,
     detector: Object.freeze({
       windowMs: c.PORTENT_DETECTOR_WINDOW_SECONDS * 1000,
       allowedLatenessMs: c.PORTENT_DETECTOR_ALLOWED_LATENESS_SECONDS * 1000,
@@ -72,7 +79,6 @@ export function loadDetectorConfig(env: Env): DetectorConfig {
       maxTracked: c.PORTENT_DETECTOR_MAX_TRACKED_SOURCES,
       destinationCap: 1024,
       bloomBits: c.PORTENT_DETECTOR_BLOOM_BITS,
-      bloomSnapshotIntervalMs: c.PORTENT_DETECTOR_BLOOM_SNAPSHOT_INTERVAL_MS,
       advisoryRecentDays: c.PORTENT_DETECTOR_ADVISORY_RECENT_DAYS,
       resolveAfterWindows: c.PORTENT_DETECTOR_RESOLVE_AFTER_WINDOWS,
       topSources: c.PORTENT_DETECTOR_TOP_SOURCES,

@@ -9,6 +9,7 @@ import { startHealthServer } from '../common/health-server.ts';
 import { startTelemetry } from '../common/telemetry/sdk.ts';
 import { configOrExit, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
 import { loadDetectorConfig } from './config.ts';
+import { startPartialMerger } from './stream/merger-stream.ts';
 import { startDetectorPipeline } from './stream/pipeline.ts';
 
 const config = configOrExit(() => loadDetectorConfig(process.env));
@@ -19,23 +20,19 @@ const transport = new KafkaTransport({ brokers: config.brokers, clientId: 'porte
 let running = false;
 const health = config.healthPort === undefined ? undefined : await startHealthServer({ host: '0.0.0.0', port: config.healthPort, logger, checks: { consumer: () => running }, metrics: telemetry.serveMetrics });
 const producer = await transport.producer();
-const pipeline = startDetectorPipeline({
-  transport,
-  producer,
-  topics: topicNames(config.topicPrefix),
-  groupId: config.groupId,
-  detector: config.detector,
-  sessionTimeoutMs: config.sessionTimeoutMs,
-  checkpointIntervalMs: config.checkpointIntervalMs,
-  logger,
-});
+const topics = topicNames(config.topicPrefix);
+// Two consumer groups: the connections pipeline (<group>), and the merger of hot ports' partial windows (<group>-merge).
+const pipeline = startDetectorPipeline({ transport, producer, topics, config, logger });
 await pipeline.started;
+const merger = startPartialMerger({ transport, producer, topics, config, logger, advisories: pipeline.advisories, counters: pipeline.hotPorts });
+await merger.started;
 running = true;
 logger.info({ brokers: config.brokers, groupId: config.groupId }, 'detector running');
 
 onShutdown(logger, async () => {
   running = false;
   await pipeline.close();
+  await merger.close();
   await producer.close();
   await health?.close();
   await telemetry.shutdown().catch((err: unknown) => {

@@ -52,7 +52,7 @@ describe('tracing (real broker, real receiver)', () => {
     const sender = new WebhookSender({ settings: { timeoutMs: 5_000, retrySchedule: [], maxResponseBytes: 1_024 }, http: loopbackHttp(), logger: quietLogger, subscriptions: subscriptions.store, now: subscriptions.clock });
     const alerter = await runAlertPipeline({ transport, producer, topics, subscriptions: subscriptions.store, sender, config: { groupId: uniqueName('alerter') }, logger: quietLogger, now: subscriptions.clock });
     onTestFinished(() => alerter.close());
-    const detector = startDetectorPipeline({ transport, producer, topics, groupId: uniqueName('detector'), detector: loadDetectorConfig({}).detector, logger: quietLogger });
+    const detector = startDetectorPipeline({ transport, producer, topics, config: { ...loadDetectorConfig({}), groupId: uniqueName('detector') }, logger: quietLogger });
     onTestFinished(() => detector.close());
 
     // The sensor's own batching, Avro encoding, delivery and span creation, replaying the demo scenario.

@@ -23,15 +23,26 @@ const K = 6;
 const BLOCK_WORDS = 16;
 
 /**
- * A filter pair's whole state as bytes, for the checkpoint (checkpoint.ts):
- * `words` is a view of the live array (copy it before the filter moves on).
+ * A filter pair's whole state as bytes, for the checkpoint
+ * (stream/bloom-checkpoint.ts): `words` is a view of the live array (copy it
+ * before the filter moves on).
  */
 export interface BloomState {
   readonly current: number;
   /** Start of the current generation (event time); null before the first event. */
   readonly start: number | null;
   readonly words: Uint8Array;
+  /**
+   * One byte per block: 1 if a bit of the block (either generation) was set
+   * or cleared since the flags were last cleared. A view of the live flags:
+   * the checkpoint clears them once it has copied the blocks out, so each
+   * checkpoint writes only what changed since the previous one.
+   */
+  readonly changed?: Uint8Array;
 }
+
+/** Bytes of one block of both generations (the unit a delta snapshot copies). */
+export const BLOCK_PAIR_BYTES = 2 * 16 * 4;
 
 /** Both generations' words and which one is current; shared by the two filters of a pair. */
 class Generations {
@@ -44,6 +55,8 @@ class Generations {
    * both generations costs about one cache miss, not two.
    */
   readonly words: Uint32Array;
+  /** Per block: changed since the flags were last cleared (see BloomState.changed). */
+  readonly changed: Uint8Array;
   /** Which of the two interleaved generations is the current one (0 or 1). */
   current = 0;
   start = Number.NEGATIVE_INFINITY;
@@ -52,6 +65,7 @@ class Generations {
     this.blocks = blocks;
     this.periodMs = periodMs;
     this.words = new Uint32Array(blocks * 2 * BLOCK_WORDS);
+    this.changed = new Uint8Array(blocks);
   }
 
   advance(eventTime: number): void {
@@ -60,8 +74,11 @@ class Generations {
       // The current generation becomes the previous one; the older one is emptied and becomes current.
       this.current ^= 1;
       for (let b = 0; b < this.blocks; b++) this.words.fill(0, this.blockOf(b, this.current), this.blockOf(b, this.current) + BLOCK_WORDS);
-    } else {
+      this.changed.fill(1);
+    } else if (this.start !== Number.NEGATIVE_INFINITY) {
+      // Silent for two periods: both generations are forgotten. (Before the first event they are empty already.)
       this.words.fill(0);
+      this.changed.fill(1);
     }
     this.start = Math.floor(eventTime / this.periodMs) * this.periodMs;
   }
@@ -104,7 +121,7 @@ export class RotatingBloom {
   /** The state of the words this filter shares (both filters of a pair): a view, not a copy. */
   state(): BloomState {
     const g = this.#g;
-    return { current: g.current, start: Number.isFinite(g.start) ? g.start : null, words: new Uint8Array(g.words.buffer, g.words.byteOffset, g.words.byteLength) };
+    return { current: g.current, start: Number.isFinite(g.start) ? g.start : null, words: new Uint8Array(g.words.buffer, g.words.byteOffset, g.words.byteLength), changed: g.changed };
   }
 
   /** Loads a state taken from a filter of the same size (both filters of a pair); false, and unchanged, if the size differs. */
@@ -114,6 +131,8 @@ export class RotatingBloom {
     new Uint8Array(g.words.buffer, g.words.byteOffset, g.words.byteLength).set(state.words);
     g.current = state.current;
     g.start = state.start ?? Number.NEGATIVE_INFINITY;
+    // Loaded from a snapshot: nothing has changed since it.
+    g.changed.fill(0);
     return true;
   }
 
@@ -141,8 +160,10 @@ export class RotatingBloom {
     const gen = this.#g;
     const h = fmix32(addressHash ^ portHash);
     const g = fmix32((addressHash + Math.imul(portHash, 0x9e3779b1) + this.#salt) >>> 0);
-    const base = gen.blockOf(h & (gen.blocks - 1), gen.current);
+    const b = h & (gen.blocks - 1);
+    const base = gen.blockOf(b, gen.current);
     const words = gen.words;
+    gen.changed[b] = 1;
     // Double hashing inside the block: bit i = (g_low + i · g_high) mod 512.
     const step = (g >>> 16) | 1;
     for (let i = 0; i < K; i++) {
@@ -170,6 +191,7 @@ export class RotatingBloom {
         words[base + (bit >>> 5)] = w | mask;
       }
     }
+    if (!seen) gen.changed[b] = 1;
     return seen || test(words, gen.blockOf(b, gen.current ^ 1), g);
   }
 }

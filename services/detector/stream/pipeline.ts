@@ -1,24 +1,28 @@
 import { advisoryCodec, alertCodec, portStatsCodec } from '../../common/avro/codecs.ts';
+import type { Advisory } from '../../common/avro/generated-types.ts';
 import { deadLetter } from '../../common/dead-letter.ts';
+import { PortentError } from '../../common/errors.ts';
 import { CompactedTable } from '../../common/kafka/table.ts';
 import { sendInParts } from '../../common/kafka/send-size.ts';
 import type { TopicNames } from '../../common/kafka/topics.ts';
 import type { InBatch, InRecord, KafkaTransport, OutRecord, RecordConsumer, RecordProducer } from '../../common/kafka/transport.ts';
 import type { Logger } from '../../common/logger.ts';
-import { BatchDecoder } from './batch-decoder.ts';
-import { assembleBloom, bloomRecords } from './bloom-checkpoint.ts';
-import type { BloomManifest } from './bloom-checkpoint.ts';
-import { checkpointRecords, checkpointSendOptions, readCheckpoints } from './checkpoint.ts';
-import { Detector } from '../detector.ts';
-import type { DetectorOptions, DetectorOutput } from '../detector.ts';
-import { DetectorError, DetectorErrorCodes } from '../errors.ts';
-import { ingestSubKeyRecord, newHotPortCounters, partialRecords, startPartialMerger } from './hot-port-pipeline.ts';
-import { PartialTimer } from './partial-timer.ts';
-import type { HotPortCounters } from './hot-port-pipeline.ts';
-import { observeDetector } from './telemetry.ts';
-import { withRecordSpan } from './tracing.ts';
 import { ConsumerLag } from '../../common/telemetry/consumer-lag.ts';
 import { traceHeaders } from '../../common/telemetry/propagation.ts';
+import type { AdvisorySource } from '../advisories.ts';
+import type { DetectorStreamConfig } from '../config.ts';
+import { Detector } from '../detector.ts';
+import type { DetectorOutput } from '../detector.ts';
+import { DetectorErrorCodes } from '../errors.ts';
+import { BatchDecoder } from './batch-decoder.ts';
+import { ingestSubKeyRecord, newHotPortCounters, partialRecords } from './hot-port-pipeline.ts';
+import type { HotPortCounters } from './hot-port-pipeline.ts';
+import { OwnedPartition } from './owned-partition.ts';
+import type { PartitionContext } from './owned-partition.ts';
+import { PartialTimer } from './partial-timer.ts';
+import { retried } from './retried.ts';
+import { observeDetector } from './telemetry.ts';
+import { withRecordSpan } from './tracing.ts';
 
 export interface DetectorCounters {
   records: number;
@@ -34,266 +38,245 @@ export interface DetectorCounters {
   checkpoints: number;
   /** Times a partition was read again from its checkpoint because the group's position was past it. */
   seeks: number;
+  /** Bytes of Bloom filter records written with checkpoints: full snapshots and deltas (bloom-checkpoint.ts). */
+  bloomBytes: number;
+  /** Full Bloom snapshots written (the rest of the Bloom bytes are deltas). */
+  bloomSnapshots: number;
 }
 
 export interface DetectorPipelineOptions {
   readonly transport: KafkaTransport;
   readonly producer: RecordProducer;
   readonly topics: TopicNames;
-  readonly groupId: string;
-  readonly detector: DetectorOptions;
   readonly logger: Logger;
-  /** false: no checkpoints (a benchmark of the pure detector); default true. */
+  /** Group, detector options and cadences, from the config schema (config.ts). */
+  readonly config: DetectorStreamConfig;
+  /** false: no checkpoints (a benchmark of the pure detector). */
   readonly checkpoint?: boolean;
-  /**
-   * A partition's state is checkpointed at the end of the first batch that
-   * comes this long after its previous checkpoint (0: after every batch);
-   * default 5 s. See "Fault tolerance" in the README.
-   */
-  readonly checkpointIntervalMs?: number;
-  /** Clock for the checkpoint cadence (tests); default performance.now. */
+  /** Clock for the checkpoint cadence (tests); performance.now when absent. */
   readonly now?: () => number;
-  readonly sessionTimeoutMs?: number;
 }
 
 export interface DetectorPipeline {
   readonly counters: Readonly<DetectorCounters>;
-  /** Partials of hot-port sub-keys sent and merged (hot-port-pipeline.ts). */
-  readonly hotPorts: Readonly<HotPortCounters>;
+  /** Partials of hot-port sub-keys sent; the merger (hot-port-pipeline.ts) adds what it merged. */
+  readonly hotPorts: HotPortCounters;
+  /** The advisories the pipeline reads, for the merger's worm-risk. */
+  readonly advisories: AdvisorySource;
   /** Resolves when the advisories are loaded and the consumer has joined its group and is fetching. */
   readonly started: Promise<void>;
   close(): Promise<void>;
 }
 
+type Outputs = { alerts: OutRecord[]; stats: OutRecord[]; dead: OutRecord[] };
+
 /**
  * connections topic -> Detector -> alerts, port-stats and dead-letter topics,
- * with the detector's state checkpointed to the detector-state changelog.
+ * with each owned partition's state checkpointed to the detector-state
+ * changelog by its OwnedPartition.
  *
  * Per fetched batch: outputs are produced (acks=all), then the checkpoint,
  * then the consumer commits the offsets (checkpoint.ts explains why that
  * order loses nothing and double-counts nothing). A partition's state is
  * loaded from the changelog the first time this instance sees the partition,
- * and again whenever a batch starts past where its state ends (someone else
- * owned the partition in between: a rebalance).
+ * and again whenever a batch starts past where its state ends.
  */
 export function startDetectorPipeline(opts: DetectorPipelineOptions): DetectorPipeline {
-  const log = opts.logger;
-  // Advisories (written by the alerter's API) give worm-risk its stage-4 context and alerts their workaround.
-  const newTable = () => new CompactedTable(advisoryCodec.decode.bind(advisoryCodec));
-  let advisories = newTable();
-  const detector = new Detector(opts.detector, () => advisories.values());
-  const decoder = new BatchDecoder();
-  const counters: DetectorCounters = { records: 0, events: 0, lateEvents: 0, deadLettered: 0, alerts: 0, skipped: 0, restores: 0, checkpoints: 0, seeks: 0 };
-  const consumer: RecordConsumer = opts.transport.consumer({
-    groupId: opts.groupId,
-    topics: [opts.topics.connections],
-    fromBeginning: true,
-    ...(opts.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: opts.sessionTimeoutMs }),
-    // 8 MiB fetches (~200k events): a checkpoint per fetch costs the same whatever the fetch size.
-    maxBytesPerPartition: 8 * 2 ** 20,
-  });
-  const checkpointing = opts.checkpoint ?? true;
-  const hotPorts = newHotPortCounters();
-  let merger: ReturnType<typeof startPartialMerger> | undefined;
-  const telemetry = observeDetector(counters);
-  const lag = new ConsumerLag(opts.groupId);
-  /** Per owned partition: the input offset its state has consumed up to (null: fresh, nothing consumed yet). */
-  const held = new Map<number, bigint | null>();
-  /** Per owned partition: when its state was last checkpointed (absent: never by this instance, so the next batch checkpoints). */
-  const checkpointedAt = new Map<number, number>();
-  const interval = opts.checkpointIntervalMs ?? 5000;
-  const now = opts.now ?? (() => performance.now());
-  let changelogPartitions = 1;
-  /** Per owned partition: its latest complete Bloom snapshot (named in each partition record), when it was written, the slot for the next one. */
-  const blooms = new Map<number, { manifest: BloomManifest | undefined; at: number; slot: 0 | 1 }>();
-  const bloomInterval = opts.detector.bloomSnapshotIntervalMs ?? 300_000;
+  const stream = new DetectorStream(opts);
+  return { counters: stream.counters, hotPorts: stream.hotPorts, advisories: stream.advisories, started: stream.start(), close: () => stream.close() };
+}
 
-  const restore = async (partition: number): Promise<void> => {
-    const found = (await readCheckpoints(opts.transport, opts.topics.detectorState, opts.groupId, new Set([partition]))).get(partition);
-    const manifest = found?.meta?.bloom;
-    const bloom = detector.restore(partition, found?.meta?.partition, [...(found?.ports.values() ?? [])], assembleBloom(manifest, found?.bloom ?? new Map()));
-    // Without a usable snapshot the filters start empty (as before snapshots existed) and the next checkpoint writes one.
-    blooms.set(partition, { manifest: bloom ? manifest : undefined, at: now(), slot: manifest?.slot === 0 ? 1 : 0 });
-    held.set(partition, found?.meta === undefined ? null : BigInt(found.meta.nextOffset));
-    // A fresh partition is checkpointed after its first batch, before that batch's offsets are committed:
-    // so committed offsets past the start of the log always come with a checkpoint (see handleBatch's seek).
-    if (found?.meta === undefined) checkpointedAt.delete(partition);
-    else checkpointedAt.set(partition, now());
-    counters.restores += 1;
-    log.info({ partition, nextOffset: found?.meta?.nextOffset, ports: found?.ports.size ?? 0, bloom: bloom ? manifest?.id : null }, 'partition state restored');
-  };
+class DetectorStream {
+  readonly counters: DetectorCounters = { records: 0, events: 0, lateEvents: 0, deadLettered: 0, alerts: 0, skipped: 0, restores: 0, checkpoints: 0, seeks: 0, bloomBytes: 0, bloomSnapshots: 0 };
+  readonly hotPorts = newHotPortCounters();
+  /** Advisories (written by the alerter's API) give worm-risk its stage-4 context and alerts their workaround. */
+  readonly advisories: AdvisorySource = () => this.#advisories.values();
+  readonly #opts: DetectorPipelineOptions;
+  readonly #log: Logger;
+  readonly #detector: Detector;
+  readonly #decoder = new BatchDecoder();
+  readonly #consumer: RecordConsumer;
+  readonly #checkpointing: boolean;
+  readonly #telemetry: ReturnType<typeof observeDetector>;
+  readonly #lag: ConsumerLag;
+  readonly #ctx: PartitionContext;
+  /** One owner per input partition this instance holds state for. */
+  readonly #owned = new Map<number, OwnedPartition>();
+  /** Ships partials that fall due after a partition's last batch (a quiet partition). */
+  readonly #partialTimer: PartialTimer;
+  #advisories = newAdvisoryTable();
 
-  const processRecord = (record: InRecord, out: { alerts: OutRecord[]; stats: OutRecord[]; dead: OutRecord[] }): void => {
-    counters.records += 1;
-    try {
-      if (record.value === null) throw new DetectorError(DetectorErrorCodes.EMPTY_RECORD, 'record has no value');
-      // A hot port's sub-key (`tcp/445#k/n`) is counted into partial windows for the merging instance.
-      const hot = ingestSubKeyRecord(detector, { ...record, value: record.value });
-      let result: DetectorOutput;
-      if (hot === undefined) {
-        const batch = decoder.decode(record.value);
-        result = detector.ingestBatch(record.partition, batch);
-        counters.events += batch.count;
-      } else {
-        result = hot.output;
-        counters.events += hot.events;
-      }
-      counters.lateEvents += result.late;
-      for (const a of result.alerts) out.alerts.push({ key: a.alertId, value: alertCodec.encode(a), headers: traceHeaders() });
-      for (const s of result.stats) telemetry.windowClosed(s.windowEnd);
-      for (const s of result.stats) out.stats.push({ key: `${s.protocol.toLowerCase()}/${s.port}`, value: portStatsCodec.encode(s) });
-      for (const a of result.alerts) log.info({ alertId: a.alertId, state: a.state, port: a.port, protocol: a.protocol, severity: a.severity, wormRisk: a.wormRisk.level }, a.reasons[0]);
-    } catch (err) {
-      counters.deadLettered += 1;
-      log.warn({ err, topic: record.topic, partition: record.partition, offset: record.offset }, 'record sent to the dead-letter topic');
-      out.dead.push(deadLetter(record, err, opts.groupId));
-    }
-  };
+  constructor(opts: DetectorPipelineOptions) {
+    const { config } = opts;
+    this.#opts = opts;
+    this.#log = opts.logger;
+    this.#detector = new Detector(config.detector, this.advisories);
+    this.#checkpointing = opts.checkpoint ?? true;
+    this.#telemetry = observeDetector(this.counters);
+    this.#lag = new ConsumerLag(config.groupId);
+    this.#consumer = opts.transport.consumer({
+      groupId: config.groupId,
+      topics: [opts.topics.connections],
+      fromBeginning: true,
+      sessionTimeoutMs: config.sessionTimeoutMs,
+      // 8 MiB fetches (~200k events): a checkpoint per fetch costs the same whatever the fetch size.
+      maxBytesPerPartition: 8 * 2 ** 20,
+    });
+    this.#ctx = {
+      transport: opts.transport,
+      producer: opts.producer,
+      topics: opts.topics,
+      groupId: config.groupId,
+      detector: this.#detector,
+      logger: opts.logger,
+      checkpointIntervalMs: config.checkpointIntervalMs,
+      bloomSnapshotIntervalMs: config.bloomSnapshotIntervalMs,
+      now: opts.now ?? (() => performance.now()),
+      changelogPartitions: 1,
+      counters: this.counters,
+    };
+    this.#partialTimer = new PartialTimer((p) => this.#shipDuePartials(p));
+  }
 
-  // Partials that fall due after a partition's last batch (a quiet partition) are shipped on a timer.
-  const partialTimer = new PartialTimer(async (p) => {
-    const h = held.get(p);
-    if (h === undefined || h === null) return undefined;
-    try {
-      await opts.producer.send(opts.topics.portPartials, partialRecords(detector, p, h - 1n, hotPorts));
-    } catch (err) {
-      log.warn({ err, partition: p }, 'timed partial shipment failed; the next batch or the window close ships it');
-    }
-    return detector.partialsDueAt(p);
-  });
+  /** Reads the topics' partition counts and the advisories, then joins the group; resolves once fetching. */
+  async start(): Promise<void> {
+    const { transport, topics, config } = this.#opts;
+    if (this.#checkpointing) this.#ctx.changelogPartitions = Math.max(1, (await retried(() => transport.endOffsets(topics.detectorState))).size);
+    // Each input partition gets its share of the Bloom memory (detector.ts).
+    this.#detector.setInputPartitions((await retried(() => transport.endOffsets(topics.connections))).size);
+    await retried(async () => {
+      await this.#advisories.close();
+      this.#advisories = newAdvisoryTable();
+      await this.#advisories.start(transport, topics.advisories, `${config.groupId}-advisories`, (r, err) => {
+        this.#log.warn({ err, topic: r.topic, offset: r.offset }, 'unreadable advisory skipped');
+      });
+    });
+    await this.#consumer.run((batch) => this.#handle(batch));
+  }
 
-  const handle = async (batch: InBatch): Promise<void> => {
+  async close(): Promise<void> {
+    this.#partialTimer.close();
+    await this.#consumer.close();
+    await this.#advisories.close();
+  }
+
+  async #handle(batch: InBatch): Promise<void> {
     const began = performance.now();
-    partialTimer.batchStarted(batch.partition);
+    this.#partialTimer.batchStarted(batch.partition);
     try {
-      await handleBatch(batch);
-      telemetry.batchHandled((performance.now() - began) / 1000);
-      lag.handled(batch);
-      partialTimer.batchEnded(batch.partition, detector.partialsDueAt(batch.partition));
+      await this.#handleBatch(batch);
+      this.#telemetry.batchHandled((performance.now() - began) / 1000);
+      this.#lag.handled(batch);
+      this.#partialTimer.batchEnded(batch.partition, this.#detector.partialsDueAt(batch.partition));
     } catch (err) {
       // The batch will be fetched again: forget the half-applied state, so that it is restored from the checkpoint.
-      partialTimer.batchEnded(batch.partition, undefined);
-      held.delete(batch.partition);
-      checkpointedAt.delete(batch.partition);
-      blooms.delete(batch.partition);
-      detector.drop(batch.partition);
+      this.#partialTimer.batchEnded(batch.partition, undefined);
+      this.#owned.delete(batch.partition);
+      this.#detector.drop(batch.partition);
       throw err;
     }
-  };
+  }
 
-  const handleBatch = async (batch: InBatch): Promise<void> => {
+  async #handleBatch(batch: InBatch): Promise<void> {
     const first = batch.records[0];
     if (first === undefined) return;
     const p = batch.partition;
-    const until = held.get(p);
-    if (checkpointing && (until === undefined || (until !== null && BigInt(first.offset) > until))) await restore(p);
-    const from = held.get(p) ?? null;
-    if (checkpointing && from !== null && BigInt(first.offset) > from) {
-      // The group's committed position is past the checkpoint (offsets are committed after every batch,
-      // checkpoints only every interval): read the partition again from where its state ends.
-      if (batch.seek === undefined) throw new DetectorError(DetectorErrorCodes.SEEK_UNSUPPORTED, 'the consumer cannot seek; the detector needs it to resume from its checkpoint');
-      batch.seek(from.toString());
-      counters.seeks += 1;
-      log.info({ partition: p, from: from.toString(), fetched: first.offset }, 'reading again from the checkpoint');
+    const part = await this.#ownerFor(p, BigInt(first.offset));
+    if (this.#checkpointing && part.isBehind(BigInt(first.offset))) {
+      this.#seekBack(batch, part, first.offset);
       return;
     }
-    const out = { alerts: [] as OutRecord[], stats: [] as OutRecord[], dead: [] as OutRecord[] };
+    const from = part.next;
+    const out: Outputs = { alerts: [], stats: [], dead: [] };
     let last: bigint | undefined;
     for (const record of batch.records) {
       const offset = BigInt(record.offset);
       if (from !== null && offset < from) {
-        counters.skipped += 1;
+        this.counters.skipped += 1;
         continue;
       }
       withRecordSpan(record, () => {
-        processRecord(record, out);
+        this.#processRecord(record, out);
       });
       last = offset;
     }
-    // In parts the broker takes: a window closing on every port (a full port sweep) has 65,536 port-stats (send-size.ts).
-    await sendInParts(opts.producer, opts.topics.alerts, out.alerts);
-    await sendInParts(opts.producer, opts.topics.portStats, out.stats);
-    await sendInParts(opts.producer, opts.topics.deadLetter, out.dead);
-    counters.alerts += out.alerts.length;
+    await this.#produce(out);
     if (last === undefined) return;
     // Before the checkpoint: a crash in between re-sends them from the same offsets, and the merger replaces rather than adds.
-    await opts.producer.send(opts.topics.portPartials, partialRecords(detector, p, last, hotPorts));
-    const previous = checkpointedAt.get(p);
-    if (checkpointing && (previous === undefined || now() - previous >= interval)) {
-      // Ports changed since the previous checkpoint (takeDirty accumulates over batches), then the partition record.
-      const bloom = await snapshotBloom(p, last + 1n);
-      const records = checkpointRecords(opts.groupId, p, changelogPartitions, last + 1n, detector.takeDirty(p), bloom);
-      await opts.producer.send(opts.topics.detectorState, records, checkpointSendOptions(records));
-      checkpointedAt.set(p, now());
-      counters.checkpoints += 1;
-    }
-    held.set(p, last + 1n);
-  };
+    await this.#opts.producer.send(this.#opts.topics.portPartials, partialRecords(this.#detector, p, last, this.hotPorts));
+    await part.applied(last, this.#checkpointing);
+  }
 
-  /**
-   * Writes the partition's Bloom filters when due (bloom-checkpoint.ts):
-   * `bloomSnapshotIntervalMs` after the previous one (or after the partition
-   * was taken on without a usable one: a fresh partition's filters are nearly
-   * empty, and a restore before its first snapshot starts them empty, which
-   * is all that snapshot would hold), or after a generation rotated. Before the
-   * partition record that names it, so that record only ever names a complete
-   * snapshot. Returns the manifest to name.
-   */
-  const snapshotBloom = async (p: number, nextOffset: bigint): Promise<BloomManifest | undefined> => {
-    const had = blooms.get(p);
-    const state = detector.bloomState(p);
-    if (state === undefined || had === undefined) return had?.manifest;
-    const rotated = had.manifest !== undefined && had.manifest.start !== state.start;
-    if (now() - had.at < bloomInterval && !rotated) return had.manifest;
-    const slot = had.slot;
-    const { records, manifest } = bloomRecords(opts.groupId, p, p % changelogPartitions, slot, nextOffset, state);
-    // A few MiB per request (the changelog accepts 64 MiB messages; smaller requests keep the broker's memory flat).
-    for (let i = 0; i < records.length; i += 4) await opts.producer.send(opts.topics.detectorState, records.slice(i, i + 4));
-    blooms.set(p, { manifest, at: now(), slot: slot === 0 ? 1 : 0 });
-    return manifest;
-  };
+  /** The partition's owner, restored when this instance has no state for it or its state ends before `first`. */
+  async #ownerFor(p: number, first: bigint): Promise<OwnedPartition> {
+    let part = this.#owned.get(p);
+    if (this.#checkpointing && (part === undefined || part.isBehind(first))) part = await OwnedPartition.restore(this.#ctx, p);
+    part ??= OwnedPartition.fresh(this.#ctx, p);
+    this.#owned.set(p, part);
+    return part;
+  }
 
-  const onBadAdvisory = (r: InRecord, err: unknown): void => {
-    log.warn({ err, topic: r.topic, offset: r.offset }, 'unreadable advisory skipped');
-  };
-  const started = (async () => {
-    if (checkpointing) changelogPartitions = Math.max(1, (await retried(() => opts.transport.endOffsets(opts.topics.detectorState))).size);
-    // Each input partition gets its share of the Bloom memory (detector.ts).
-    detector.setInputPartitions((await retried(() => opts.transport.endOffsets(opts.topics.connections))).size);
-    await retried(async () => {
-      await advisories.close();
-      advisories = newTable();
-      await advisories.start(opts.transport, opts.topics.advisories, `${opts.groupId}-advisories`, onBadAdvisory);
-    });
-    await consumer.run(handle);
-    merger = startPartialMerger({ ...opts, advisories: () => advisories.values(), counters: hotPorts, checkpoint: checkpointing });
-    await merger.started;
-  })();
-  return {
-    counters,
-    hotPorts,
-    started,
-    close: async () => {
-      partialTimer.close();
-      await consumer.close();
-      await merger?.close();
-      await advisories.close();
-    },
-  };
-}
+  /** The group's committed position is past the checkpoint: read the partition again from where its state ends. */
+  #seekBack(batch: InBatch, part: OwnedPartition, fetched: string): void {
+    const from = part.next;
+    if (from === null) return;
+    if (batch.seek === undefined) throw new PortentError(DetectorErrorCodes.SEEK_UNSUPPORTED, 'the consumer cannot seek; the detector needs it to resume from its checkpoint', { fields: { partition: part.partition } });
+    batch.seek(from.toString());
+    this.counters.seeks += 1;
+    this.#log.info({ partition: part.partition, from: from.toString(), fetched }, 'reading again from the checkpoint');
+  }
 
-/**
- * Start-up reads are retried: right after a topic is created, the admin API
- * can answer "not the leader" until metadata settles (kafkajs does not retry
- * ListOffsets on it).
- */
-async function retried<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+  #processRecord(record: InRecord, out: Outputs): void {
+    this.counters.records += 1;
     try {
-      return await fn();
+      if (record.value === null) throw new PortentError(DetectorErrorCodes.EMPTY_RECORD, 'record has no value');
+      const result = this.#ingest(record.partition, { ...record, value: record.value });
+      this.counters.lateEvents += result.late;
+      for (const a of result.alerts) out.alerts.push({ key: a.alertId, value: alertCodec.encode(a), headers: traceHeaders() });
+      for (const s of result.stats) this.#telemetry.windowClosed(s.windowEnd);
+      for (const s of result.stats) out.stats.push({ key: `${s.protocol.toLowerCase()}/${s.port}`, value: portStatsCodec.encode(s) });
+      for (const a of result.alerts) this.#log.info({ alertId: a.alertId, state: a.state, port: a.port, protocol: a.protocol, severity: a.severity, wormRisk: a.wormRisk.level }, a.reasons[0]);
     } catch (err) {
-      if (attempt >= attempts) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      this.counters.deadLettered += 1;
+      this.#log.warn({ err, topic: record.topic, partition: record.partition, offset: record.offset }, 'record sent to the dead-letter topic');
+      out.dead.push(deadLetter(record, err, this.#opts.config.groupId));
     }
   }
+
+  /** One record into the detector: a hot port's sub-key (`tcp/445#k/n`) into partial windows, anything else decoded straight into columns. */
+  #ingest(partition: number, record: InRecord & { value: Buffer }): DetectorOutput {
+    const hot = ingestSubKeyRecord(this.#detector, record);
+    if (hot !== undefined) {
+      this.counters.events += hot.events;
+      return hot.output;
+    }
+    const batch = this.#decoder.decode(record.value);
+    this.counters.events += batch.count;
+    return this.#detector.ingestBatch(partition, batch);
+  }
+
+  /** In parts the broker takes: a window closing on every port (a full port sweep) has 65,536 port-stats (send-size.ts). */
+  async #produce(out: Outputs): Promise<void> {
+    const { producer, topics } = this.#opts;
+    await sendInParts(producer, topics.alerts, out.alerts);
+    await sendInParts(producer, topics.portStats, out.stats);
+    await sendInParts(producer, topics.deadLetter, out.dead);
+    this.counters.alerts += out.alerts.length;
+  }
+
+  /** The partial timer's shipment: the partition's due partials; returns when the next fall due. */
+  async #shipDuePartials(p: number): Promise<number | undefined> {
+    const next = this.#owned.get(p)?.next;
+    if (next === undefined || next === null) return undefined;
+    try {
+      await this.#opts.producer.send(this.#opts.topics.portPartials, partialRecords(this.#detector, p, next - 1n, this.hotPorts));
+    } catch (err) {
+      this.#log.warn({ err, partition: p }, 'timed partial shipment failed; the next batch or the window close ships it');
+    }
+    return this.#detector.partialsDueAt(p);
+  }
+}
+
+function newAdvisoryTable(): CompactedTable<Advisory> {
+  return new CompactedTable(advisoryCodec.decode.bind(advisoryCodec));
 }

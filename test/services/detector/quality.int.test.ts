@@ -42,7 +42,7 @@ async function detect(name: string, advisories: Advisory[] = []): Promise<Alert[
   const producer = await testProducer(transport);
   await producer.send(topics.advisories, advisories.map((a) => ({ key: a.id, value: advisoryCodec.encode(a) })));
   const groupId = uniqueName('detector');
-  const pipeline = startDetectorPipeline({ transport, producer, topics, groupId, detector: loadDetectorConfig({}).detector, logger: quietLogger });
+  const pipeline = startDetectorPipeline({ transport, producer, topics, config: { ...loadDetectorConfig({}), groupId }, logger: quietLogger });
   onTestFinished(() => pipeline.close());
   await pipeline.started;
   await publishScenario(producer, topics.connections, name, { startMs: START, sensors: 4 });

@@ -30,7 +30,7 @@ describe('detector on a sweep of every port (real broker, one partition)', () =>
     const groupId = uniqueName('detector');
     const producer = await testProducer(transport);
     const pipeline = startDetectorPipeline({
-      transport, producer, topics, groupId, checkpointIntervalMs: 0, detector: loadDetectorConfig({}).detector, logger: quietLogger,
+      transport, producer, topics, config: { ...loadDetectorConfig({}), groupId, checkpointIntervalMs: 0 }, logger: quietLogger,
     });
     onTestFinished(() => pipeline.close());
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PortStats } from '../../../../services/common/avro/generated-types.ts';
-import { assembleBloom, bloomRecords } from '../../../../services/detector/stream/bloom-checkpoint.ts';
+import { assembleBloom, bloomDelta, bloomRecords } from '../../../../services/detector/stream/bloom-checkpoint.ts';
 import type { BloomManifest } from '../../../../services/detector/stream/bloom-checkpoint.ts';
 import { applyCheckpointRecord, checkpointRecords } from '../../../../services/detector/stream/checkpoint.ts';
 import type { RestoredPartition } from '../../../../services/detector/stream/checkpoint.ts';
@@ -15,6 +15,7 @@ if (found === undefined) throw new Error('demo scenario missing');
 const demo = found;
 /** 16 KiB chunks: the test filters (2^18 bits per generation and filter, 128 KiB) span 8 of them. */
 const CHUNK = 16 * 1024;
+const TARGET = { groupId: 'g', partition: 0, changelogPartition: 0 };
 
 /** Feeds scenario minutes into partition 0 and returns the port-stats (where new-source and DSC counts show). */
 function feed(d: Detector, from: number, to: number): PortStats[] {
@@ -27,7 +28,7 @@ function feed(d: Detector, from: number, to: number): PortStats[] {
 function checkpoint(d: Detector, changelog: Map<number, RestoredPartition>, slot: 0 | 1, offset: bigint): BloomManifest {
   const state = d.bloomState(0);
   if (state === undefined) throw new Error('partition 0 not held');
-  const { records, manifest } = bloomRecords('g', 0, 0, slot, offset, state, CHUNK);
+  const { records, manifest } = bloomRecords(TARGET, slot, offset, state, CHUNK);
   for (const r of [...records, ...checkpointRecords('g', 0, 1, offset, d.takeDirty(0), manifest)]) {
     applyCheckpointRecord(changelog, 'g', new Set([0]), r.key ?? '', r.value ?? Buffer.alloc(0));
   }
@@ -68,7 +69,7 @@ describe('Bloom snapshots in the checkpoint', () => {
     feed(d, 0, 3);
     const state = d.bloomState(0);
     if (state === undefined) throw new Error('partition 0 not held');
-    const { records, manifest } = bloomRecords('g', 0, 0, 1, 42n, state, CHUNK);
+    const { records, manifest } = bloomRecords(TARGET, 1, 42n, state, CHUNK);
     const chunks = new Map(records.map((r) => [(r.key ?? '').split('|').slice(3).join('|'), r.value ?? Buffer.alloc(0)]));
     expect(assembleBloom(manifest, chunks)?.words).toEqual(state.words);
 
@@ -76,7 +77,7 @@ describe('Bloom snapshots in the checkpoint', () => {
     missing.delete('1|3');
     expect(assembleBloom(manifest, missing)).toBeUndefined();
     // An unfinished later snapshot overwrote one chunk of the slot.
-    const other = bloomRecords('g', 0, 0, 1, 43n, state, CHUNK).records[5];
+    const other = bloomRecords(TARGET, 1, 43n, state, CHUNK).records[5];
     const mixed = new Map(chunks).set('1|5', other?.value ?? Buffer.alloc(0));
     expect(assembleBloom(manifest, mixed)).toBeUndefined();
     expect(assembleBloom(undefined, chunks)).toBeUndefined();
@@ -86,6 +87,48 @@ describe('Bloom snapshots in the checkpoint', () => {
     const restored = bigger.restore(0, { maxEventTime: null, closedThrough: null, sensors: [] }, [], assembleBloom(manifest, chunks));
     expect(restored).toBe(false);
     expect(bigger.bloomState(0)?.words.every((b) => b === 0)).toBe(true);
+  });
+
+  it('restore the filters exactly as at the checkpoint from a base and the deltas written since', () => {
+    // Filters of 2^22 bits (2 MiB for the pair's two generations): a few minutes of the scenario touch a small share of their blocks.
+    const d = new Detector({ ...testOptions, bloomBits: 22 });
+    const changelog = new Map<number, RestoredPartition>();
+    const put = (rs: readonly { key?: string | null; value?: Buffer | null }[]) => {
+      for (const r of rs) applyCheckpointRecord(changelog, 'g', new Set([0]), r.key ?? '', r.value ?? Buffer.alloc(0));
+    };
+    const state = () => {
+      const s = d.bloomState(0);
+      if (s === undefined) throw new Error('partition 0 not held');
+      return s;
+    };
+    feed(d, 0, 4);
+    // A partition that started empty: a base of no chunks, and everything since as its first delta.
+    const empty = bloomRecords(TARGET, 0, 4n, state(), CHUNK, true);
+    expect(empty.records).toHaveLength(0);
+    let chain = bloomDelta(TARGET, empty.manifest, state(), CHUNK);
+    if (chain === undefined) throw new Error('a young filter changed in under half its blocks');
+    state().changed?.fill(0);
+    put(chain.records);
+    const deltaBytes: number[] = [];
+    for (const [from, to] of [[4, 6], [6, 9]] as const) {
+      feed(d, from, to);
+      const next = bloomDelta(TARGET, chain.manifest, state(), CHUNK);
+      if (next === undefined) throw new Error('delta expected');
+      state().changed?.fill(0);
+      deltaBytes.push(next.records.reduce((n, r) => n + (r.value?.length ?? 0), 0));
+      put(next.records);
+      chain = next;
+    }
+    put(checkpointRecords('g', 0, 1, 9n, d.takeDirty(0), chain.manifest));
+    const restored = changelog.get(0);
+    expect(assembleBloom(restored?.meta?.bloom, restored?.bloom ?? new Map())?.words).toEqual(state().words);
+    // Only changed blocks travel: each delta is well under the filters' size.
+    for (const bytes of deltaBytes) expect(bytes).toBeLessThan(state().words.byteLength / 2);
+
+    // A delta lost (or one of another chain) gives empty filters, never a mix.
+    const lost = new Map(restored?.bloom);
+    lost.delete('0|d1');
+    expect(assembleBloom(restored?.meta?.bloom, lost)).toBeUndefined();
   });
 
   it('size each partition to its share of the Bloom memory', () => {

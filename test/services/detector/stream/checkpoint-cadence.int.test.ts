@@ -14,6 +14,7 @@ import { loadDetectorConfig } from '../../../../services/detector/config.ts';
 import { startDetectorPipeline } from '../../../../services/detector/stream/pipeline.ts';
 import type { DetectorPipeline } from '../../../../services/detector/stream/pipeline.ts';
 import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, uniqueName } from '../../../support/kafka.ts';
+import { waitForOffsets } from '../../../support/offsets.ts';
 import { DEMO_START, publishScenario } from '../../../support/scenario.ts';
 
 async function until(done: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
@@ -49,7 +50,7 @@ describe('detector checkpoint cadence (real broker)', () => {
     // The clock stands still: each partition is checkpointed after its first batch and never again.
     const start = (): DetectorPipeline => {
       const pipeline = startDetectorPipeline({
-        transport, producer, topics, groupId, detector: loadDetectorConfig({}).detector, logger: quietLogger, checkpointIntervalMs: 60_000, now: () => 0,
+        transport, producer, topics, config: { ...loadDetectorConfig({}), groupId, checkpointIntervalMs: 60_000 }, logger: quietLogger, now: () => 0,
       });
       let closed = false;
       const close = async () => {
@@ -65,6 +66,8 @@ describe('detector checkpoint cadence (real broker)', () => {
     await first.started;
     let published = await publishScenario(producer, topics.connections, 'demo', { startMs: DEMO_START, sensors: 1, toMinute: 2 });
     await until(() => first.counters.events >= published, 'the first minutes');
+    // Offsets are committed after a batch's checkpoint: once all are, every first-batch checkpoint is written.
+    await waitForOffsets(groupId, topics.connections, (o) => o.every((p) => p.committed === p.end));
     const checkpoints = first.counters.checkpoints;
     published += await publishScenario(producer, topics.connections, 'demo', { startMs: DEMO_START, sensors: 1, fromMinute: 2, toMinute: 16 });
     await until(() => first.counters.events >= published, 'minutes 2-15');

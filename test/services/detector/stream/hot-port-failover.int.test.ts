@@ -87,7 +87,7 @@ describe('hot-port failover (real processes, real broker)', () => {
 
     // The reference: the unsplit port, one in-process detector.
     await publishScenario(producer, plain.connections, 'demo', { startMs: DEMO_START, sensors: 1 });
-    const reference = startDetectorPipeline({ transport, producer, topics: plain, groupId: uniqueName('detector'), detector: loadDetectorConfig({}).detector, logger: quietLogger });
+    const reference = startDetectorPipeline({ transport, producer, topics: plain, config: { ...loadDetectorConfig({}), groupId: uniqueName('detector') }, logger: quietLogger });
     onTestFinished(() => reference.close());
 
     const groupId = uniqueName('detector');

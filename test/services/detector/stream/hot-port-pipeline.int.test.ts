@@ -6,6 +6,7 @@ import type { InRecord, KafkaTransport, RecordProducer } from '../../../../servi
 import { loadDetectorConfig } from '../../../../services/detector/config.ts';
 import { startDetectorPipeline } from '../../../../services/detector/stream/pipeline.ts';
 import type { DetectorPipeline } from '../../../../services/detector/stream/pipeline.ts';
+import { startPartialMerger } from '../../../../services/detector/stream/merger-stream.ts';
 import { portNumber, toBatches } from '../../../../services/sensor/batching.ts';
 import type { HotPorts } from '../../../../services/sensor/batching.ts';
 import { replayScenario } from '../../../../services/sensor/scenarios/play.ts';
@@ -28,8 +29,14 @@ async function publishDemo(producer: RecordProducer, topic: string, hot?: HotPor
 function detectors(transport: KafkaTransport, producer: RecordProducer, topics: TopicNames, instances: number): DetectorPipeline[] {
   const groupId = uniqueName('detector');
   return Array.from({ length: instances }, () => {
-    const p = startDetectorPipeline({ transport, producer, topics, groupId, detector: loadDetectorConfig({}).detector, logger: quietLogger, sessionTimeoutMs: 6000 });
-    onTestFinished(() => p.close());
+    const config = { ...loadDetectorConfig({}), groupId, sessionTimeoutMs: 6000 };
+    const p = startDetectorPipeline({ transport, producer, topics, config, logger: quietLogger });
+    // The merger is a second consumer group beside the pipeline, as main.ts starts it.
+    const merger = startPartialMerger({ transport, producer, topics, config, logger: quietLogger, advisories: p.advisories, counters: p.hotPorts });
+    onTestFinished(async () => {
+      await p.close();
+      await merger.close();
+    });
     return p;
   });
 }

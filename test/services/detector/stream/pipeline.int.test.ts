@@ -13,7 +13,7 @@ describe('detector pipeline (real broker)', () => {
     const topics = await createTestTopics(transport);
     const producer = await testProducer(transport);
     const pipeline = startDetectorPipeline({
-      transport, producer, topics, groupId: uniqueName('detector'), detector: loadDetectorConfig({}).detector, logger: quietLogger,
+      transport, producer, topics, config: { ...loadDetectorConfig({}), groupId: uniqueName('detector') }, logger: quietLogger,
     });
     onTestFinished(() => pipeline.close());
 

@@ -7,7 +7,8 @@
  *
  * - write rate (windows/s) and the CPU one minute of windows of every port
  *   costs, as a share of one core;
- * - the query time of a 7-day chart of one port (median and worst of 25);
+ * - the query time of a 7-day chart of one port (median and worst of 25),
+ *   and for SQLite, which the console uses, the whole API answer of it;
  * - disk use once everything is written, and that figure scaled to 7 days
  *   (rows are fixed-size, so disk grows linearly with windows).
  *
@@ -19,8 +20,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { PortStats } from '../services/common/avro/generated-types.ts';
+import { createLogger } from '../services/common/logger.ts';
+import { buildConsoleApp } from '../services/console/app.ts';
+import { LiveFeed } from '../services/console/live.ts';
+import { AlertStore } from '../services/console/store/alerts.ts';
 import { inTransaction, openDatabase, portId } from '../services/console/store/database.ts';
 import { PortStatsStore } from '../services/console/store/port-stats.ts';
+import { WebAssets } from '../services/console/web-bundle.ts';
 
 const PORTS = Number(process.env['PORTS'] ?? '10000');
 const HOURS = Number(process.env['HOURS'] ?? '168');
@@ -30,7 +36,27 @@ const START = Date.UTC(2026, 0, 1);
 const WINDOWS = HOURS * 60;
 const QUERIES = 25;
 
-interface Figures { store: string; rows: number; windowsPerSecond: number; coreShare: number; queryMedianMs: number; queryWorstMs: number; diskMiB: number }
+interface Figures { store: string; rows: number; windowsPerSecond: number; coreShare: number; queryMedianMs: number; queryWorstMs: number; diskMiB: number; api?: { median: number; worst: number } }
+
+const TOKEN = 'bench-token-0123456789abcdef';
+
+/** The whole API answer of a 7-day chart (route, query, JSON), through fastify's inject. */
+async function apiTimes(portStats: PortStatsStore, alerts: AlertStore, to: number): Promise<{ median: number; worst: number }> {
+  const app = buildConsoleApp({
+    apiTokens: [TOKEN], portStats, alerts, live: new LiveFeed(), web: new WebAssets(), logger: createLogger('bench', 'silent'),
+    alerterUrl: 'http://127.0.0.1:9', now: () => to, readiness: {},
+  });
+  const times: number[] = [];
+  for (const p of chartPorts()) {
+    const w = windowOf(p, 0);
+    const t0 = performance.now();
+    const res = await app.inject({ url: `/v1/ports/${w.protocol.toLowerCase()}/${w.port}?range=7d`, headers: { authorization: `Bearer ${TOKEN}` } });
+    if (res.statusCode !== 200) throw new Error(`chart answer ${res.statusCode}`);
+    times.push(performance.now() - t0);
+  }
+  await app.close();
+  return summary(times);
+}
 
 /** Deterministic figures of port p in minute m (no RNG state to share between stores). */
 function windowOf(p: number, m: number): PortStats {
@@ -56,7 +82,7 @@ function chartPorts(): number[] {
   return Array.from({ length: QUERIES }, (_, i) => (i * 7_919) % PORTS);
 }
 
-function benchSqlite(dir: string): Figures {
+async function benchSqlite(dir: string): Promise<Figures> {
   const db = openDatabase(join(dir, 'console.sqlite'));
   const store = new PortStatsStore(db);
   const cpu = process.cpuUsage();
@@ -75,9 +101,10 @@ function benchSqlite(dir: string): Figures {
     if (series.windowStart.length === 0) throw new Error('empty chart');
     return performance.now() - t0;
   });
+  const api = await apiTimes(store, new AlertStore(db), to);
   db.close();
   const q = summary(times);
-  return { store: 'node:sqlite', rows: WINDOWS * PORTS, windowsPerSecond: (WINDOWS * PORTS) / seconds, coreShare: (used.user + used.system) / 1e6 / WINDOWS / 60, queryMedianMs: q.median, queryWorstMs: q.worst, diskMiB: diskMiB(dir) };
+  return { api, store: 'node:sqlite', rows: WINDOWS * PORTS, windowsPerSecond: (WINDOWS * PORTS) / seconds, coreShare: (used.user + used.system) / 1e6 / WINDOWS / 60, queryMedianMs: q.median, queryWorstMs: q.worst, diskMiB: diskMiB(dir) };
 }
 
 async function benchDuck(dir: string): Promise<Figures> {
@@ -125,13 +152,13 @@ const rows: Figures[] = [];
 for (const name of STORES) {
   const dir = mkdtempSync(join(tmpdir(), `console-store-${name}-`));
   try {
-    rows.push(name === 'duckdb' ? await benchDuck(dir) : benchSqlite(dir));
+    rows.push(name === 'duckdb' ? await benchDuck(dir) : await benchSqlite(dir));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 process.stdout.write(`console store: ${PORTS} ports x ${WINDOWS} one-minute windows (${HOURS} h)\n`);
-process.stdout.write('| store | windows stored | write rate (windows/s) | CPU for one minute of all ports (share of a core) | 7-day chart query, median / worst (ms) | disk (MiB) | disk for 7 days (MiB, linear) |\n|---|---|---|---|---|---|---|\n');
+process.stdout.write('| store | windows stored | write rate (windows/s) | CPU for one minute of all ports (share of a core) | 7-day chart query, median / worst (ms) | 7-day chart API answer, median / worst (ms) | disk (MiB) | disk for 7 days (MiB, linear) |\n|---|---|---|---|---|---|---|---|\n');
 for (const f of rows) {
-  process.stdout.write(`| ${f.store} | ${f.rows.toLocaleString('en')} | ${Math.round(f.windowsPerSecond).toLocaleString('en')} | ${(f.coreShare * 100).toFixed(2)} % | ${f.queryMedianMs.toFixed(2)} / ${f.queryWorstMs.toFixed(2)} | ${f.diskMiB.toFixed(0)} | ${((f.diskMiB * 168) / HOURS).toFixed(0)} |\n`);
+  process.stdout.write(`| ${f.store} | ${f.rows.toLocaleString('en')} | ${Math.round(f.windowsPerSecond).toLocaleString('en')} | ${(f.coreShare * 100).toFixed(2)} % | ${f.queryMedianMs.toFixed(2)} / ${f.queryWorstMs.toFixed(2)} | ${f.api === undefined ? 'not measured' : `${f.api.median.toFixed(2)} / ${f.api.worst.toFixed(2)}`} | ${f.diskMiB.toFixed(0)} | ${((f.diskMiB * 168) / HOURS).toFixed(0)} |\n`);
 }

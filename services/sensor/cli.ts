@@ -4,14 +4,15 @@
  * Kubernetes keeps using the environment and a person can type:
  *
  *   node services/sensor/main.ts --input zeek --file conn.log --follow
+ *   node services/sensor/main.ts --input directory --file last-week/ --speed 60
  */
 import { parseArgs } from 'node:util';
 import type { Env } from '../common/config.ts';
 import { sensorError, SensorErrorCodes } from './errors.ts';
 
 const OPTIONS = {
-  input: { type: 'string', env: 'PORTENT_SENSOR_INPUT', help: 'simulator | pcap | zeek | eve | netfilter | dshield | live (default simulator)' },
-  file: { type: 'string', env: 'PORTENT_SENSOR_FILE', help: 'input file (pcap/pcapng, gzip allowed), or - for stdin' },
+  input: { type: 'string', env: 'PORTENT_SENSOR_INPUT', help: 'simulator | pcap | zeek | eve | netfilter | dshield | live | directory (default simulator)' },
+  file: { type: 'string', env: 'PORTENT_SENSOR_FILE', help: 'input file (pcap/pcapng, gzip allowed), or - for stdin; directory: the folder of <sensor-id>.<kind> files' },
   follow: { type: 'boolean', env: 'PORTENT_SENSOR_FOLLOW', help: 'follow a growing log file across rotation, like tail -F' },
   interface: { type: 'string', env: 'PORTENT_SENSOR_INTERFACE', help: 'live: the interface tcpdump captures on' },
   filter: { type: 'string', env: 'PORTENT_SENSOR_CAPTURE_FILTER', help: 'live: a BPF filter' },

@@ -9,14 +9,14 @@ import { sensorError, SensorErrorCodes } from './errors.ts';
 import { SCENARIOS } from './scenarios/generate.ts';
 import type { Scenario } from './scenarios/generate.ts';
 
-export const INPUT_KINDS = ['simulator', 'pcap', 'zeek', 'eve', 'netfilter', 'dshield', 'live'] as const;
+export const INPUT_KINDS = ['simulator', 'pcap', 'zeek', 'eve', 'netfilter', 'dshield', 'live', 'directory'] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];
 
 export const sensorSettings = Type.Object({
   ...commonSettings,
   PORTENT_SENSOR_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Defaults to the host name' })),
   PORTENT_SENSOR_INPUT: Type.Union(INPUT_KINDS.map((k) => Type.Literal(k)), { default: 'simulator' }),
-  PORTENT_SENSOR_FILE: Type.Optional(Type.String({ minLength: 1, description: 'Input file, or - for stdin (pcap, zeek, eve, netfilter, dshield)' })),
+  PORTENT_SENSOR_FILE: Type.Optional(Type.String({ minLength: 1, description: 'Input file, or - for stdin (pcap, zeek, eve, netfilter, dshield); the directory of per-sensor files (directory)' })),
   PORTENT_SENSOR_FOLLOW: Type.Boolean({ default: false, description: 'Follow a growing log file like tail -F' }),
   PORTENT_SENSOR_INTERFACE: Type.Optional(Type.String({ minLength: 1, description: 'Capture interface (live)' })),
   PORTENT_SENSOR_CAPTURE_FILTER: Type.Optional(Type.String({ minLength: 1, description: 'BPF filter for live capture' })),
@@ -44,7 +44,9 @@ export const sensorSettings = Type.Object({
 export type InputConfig =
   | { readonly kind: 'simulator'; readonly scenario: Scenario; readonly seed: number; readonly startMs: number; readonly speed: number }
   | { readonly kind: 'pcap' | 'zeek' | 'eve' | 'netfilter' | 'dshield'; readonly file: string; readonly follow: boolean; readonly speed: number }
-  | { readonly kind: 'live'; readonly iface: string; readonly filter: string | undefined; readonly tcpdump: string };
+  | { readonly kind: 'live'; readonly iface: string; readonly filter: string | undefined; readonly tcpdump: string }
+  /** Per-sensor files replayed together on one clock (directory/replay.ts). */
+  | { readonly kind: 'directory'; readonly dir: string; readonly speed: number };
 
 export interface SensorConfig extends CommonConfig {
   readonly sensorId: string;
@@ -78,6 +80,7 @@ function inputConfig(c: Settings, nowMs: number): InputConfig {
     return { kind, iface: c.PORTENT_SENSOR_INTERFACE, filter: c.PORTENT_SENSOR_CAPTURE_FILTER, tcpdump: c.PORTENT_SENSOR_TCPDUMP };
   }
   if (c.PORTENT_SENSOR_FILE === undefined) throw sensorError(SensorErrorCodes.INPUT_OPTION_MISSING, `input ${kind} needs PORTENT_SENSOR_FILE (--file PATH, or - for stdin)`);
+  if (kind === 'directory') return { kind, dir: c.PORTENT_SENSOR_FILE, speed: c.PORTENT_SENSOR_SPEED ?? 0 };
   return { kind, file: c.PORTENT_SENSOR_FILE, follow: c.PORTENT_SENSOR_FOLLOW, speed: c.PORTENT_SENSOR_SPEED ?? 0 };
 }
 

@@ -12,6 +12,7 @@ import { LineSplitter } from './inputs/lines.ts';
 import type { LineParser } from './inputs/lines.ts';
 import { captureLive } from './inputs/live.ts';
 import { netfilterParser } from './inputs/netfilter.ts';
+import { replayDirectory } from './directory/replay.ts';
 import { playSimulator } from './inputs/simulator.ts';
 import { decodeBytes } from './inputs/source.ts';
 import type { Decoder } from './inputs/source.ts';
@@ -35,8 +36,15 @@ export function decoderFor(kind: 'pcap' | 'zeek' | 'eve' | 'netfilter' | 'dshiel
   return kind === 'pcap' ? new CaptureStream(report) : new LineSplitter(LINE_PARSERS[kind](clock), report);
 }
 
-export async function runInput(input: InputConfig, report: InputReport, emit: Emit, signal: AbortSignal, clock: Clock, stdin?: NodeJS.ReadableStream): Promise<void> {
+/**
+ * `emitFor`: the emit of another sensor id, for inputs that carry several
+ * sensors (a directory replay); every other input uses `emit`.
+ */
+export async function runInput(input: InputConfig, report: InputReport, emit: Emit, signal: AbortSignal, clock: Clock, stdin?: NodeJS.ReadableStream, emitFor?: (sensorId: string) => Emit): Promise<void> {
   switch (input.kind) {
+    case 'directory':
+      await replayDirectory({ dir: input.dir, speed: input.speed, signal, clock, decoder: (kind) => decoderFor(kind, report, clock) }, report, emitFor ?? (() => emit));
+      return;
     case 'simulator':
       await playSimulator({ ...input, signal }, report, emit);
       return;

@@ -6,6 +6,7 @@
  * then everything read is flushed (within PORTENT_SENSOR_FLUSH_GRACE_MS).
  * Run: node services/sensor/main.ts [--input KIND --file PATH ...] (--help)
  */
+import type { ConnectionEvent } from '../common/avro/generated-types.ts';
 import { topicNames } from '../common/kafka/topics.ts';
 import { KafkaTransport } from '../common/kafka/transport.ts';
 import { configOrExit } from '../common/lifecycle.ts';
@@ -17,7 +18,7 @@ import { loadSensorConfig } from './config.ts';
 import { Delivery } from './delivery.ts';
 import { runInput } from './input.ts';
 import { SensorMetrics } from './metrics.ts';
-import { Pipeline } from './pipeline.ts';
+import { SensorPipelines } from './fleet.ts';
 import { Pseudonymizer, pseudonymKey } from './pseudonym.ts';
 import { formatReport, InputReport } from './report.ts';
 import { Spool } from './spool.ts';
@@ -57,8 +58,8 @@ const delivery = new Delivery({
   metrics,
   logger,
 });
-const pipeline = new Pipeline({
-  sensorId: config.sensorId,
+// One pipeline per sensor id: a directory replay publishes each file under its own.
+const pipelines = new SensorPipelines({
   batchEvents: config.batchEvents,
   pseudonymizer: config.pseudonymKey === undefined ? undefined : new Pseudonymizer(pseudonymKey(config.pseudonymKey)),
   publish: (records) => delivery.publish(records),
@@ -85,13 +86,14 @@ const { input } = config;
 logger.info({ input: { ...input, scenario: input.kind === 'simulator' ? input.scenario.name : undefined }, spoolDir: config.spoolDir, pseudonymised: config.pseudonymKey !== undefined }, 'sensor starting');
 let exitCode = 0;
 try {
-  await runInput(input, report, (events) => pipeline.add(events), stop.signal, systemClock);
+  const emitFor = (sensorId: string) => (events: ConnectionEvent[]) => pipelines.get(sensorId).add(events);
+  await runInput(input, report, emitFor(config.sensorId), stop.signal, systemClock, undefined, emitFor);
 } catch (err) {
   logger.error({ err }, 'input failed');
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
   exitCode = 1;
 }
-await pipeline.close();
+await pipelines.close();
 await delivery.close(config.flushGraceMs);
 if (stats !== undefined) clearInterval(stats);
 await health?.close();

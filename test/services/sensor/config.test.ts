@@ -23,6 +23,13 @@ describe('sensor configuration', () => {
     expect(loadSensorConfig({ PORTENT_SENSOR_INPUT: 'pcap', PORTENT_SENSOR_FILE: 'x.pcap' }, NOW).input).toMatchObject({ speed: 0, follow: false });
   });
 
+  it('replays a directory of per-sensor files from --input directory --file DIR, at the speed given', () => {
+    const cli = parseCli(['--input', 'directory', '--file', 'last-week', '--speed', '60'], {});
+    if (cli.help) throw new Error('help');
+    expect(loadSensorConfig(cli.env, NOW).input).toEqual({ kind: 'directory', dir: 'last-week', speed: 60 });
+    expect(() => loadSensorConfig({ PORTENT_SENSOR_INPUT: 'directory' }, NOW)).toThrow(/needs PORTENT_SENSOR_FILE/);
+  });
+
   it('refuses a file input without a file, live without an interface, and unknown options', () => {
     expect(() => loadSensorConfig({ PORTENT_SENSOR_INPUT: 'eve' }, NOW)).toThrow(/needs PORTENT_SENSOR_FILE/);
     expect(() => loadSensorConfig({ PORTENT_SENSOR_INPUT: 'live' }, NOW)).toThrow(/needs PORTENT_SENSOR_INTERFACE/);

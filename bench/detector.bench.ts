@@ -32,6 +32,7 @@ import { Detector } from '../services/detector/detector.ts';
 import { bloomDelta, bloomRecords } from '../services/detector/stream/bloom-checkpoint.ts';
 import { startDetectorPipeline } from '../services/detector/stream/pipeline.ts';
 import { startLocalBroker } from '../tools/local-kafka/broker.ts';
+import { systemClock } from '../services/common/clock.ts';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 2_000_000);
 /**
@@ -130,7 +131,7 @@ async function main(): Promise<void> {
       const { checkpoint, checkpointIntervalMs } = run;
       const bloomSnapshotIntervalMs = 'bloomSnapshotIntervalMs' in run ? run.bloomSnapshotIntervalMs : defaults.bloomSnapshotIntervalMs;
       const config = { ...defaults, detector: options, groupId: `det-${randomUUID()}`, checkpointIntervalMs, bloomSnapshotIntervalMs };
-      const pipeline = startDetectorPipeline({ transport, producer, topics, config, logger, checkpoint });
+      const pipeline = startDetectorPipeline({ transport, producer, topics, config, logger, checkpoint, now: systemClock });
       await pipeline.started;
       while (pipeline.counters.events < EVENTS) await new Promise((resolve) => setTimeout(resolve, 20));
       if (run.label === 'warm-up') {

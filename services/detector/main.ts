@@ -11,6 +11,7 @@ import { configOrExit, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
 import { loadDetectorConfig } from './config.ts';
 import { startPartialMerger } from './stream/merger-stream.ts';
 import { startDetectorPipeline } from './stream/pipeline.ts';
+import { systemClock } from '../common/clock.ts';
 
 const config = configOrExit(() => loadDetectorConfig(process.env));
 const logger = createLogger('detector', config.logLevel);
@@ -22,9 +23,9 @@ const health = config.healthPort === undefined ? undefined : await startHealthSe
 const producer = await transport.producer();
 const topics = topicNames(config.topicPrefix);
 // Two consumer groups: the connections pipeline (<group>), and the merger of hot ports' partial windows (<group>-merge).
-const pipeline = startDetectorPipeline({ transport, producer, topics, config, logger });
+const pipeline = startDetectorPipeline({ transport, producer, topics, config, logger, now: systemClock });
 await pipeline.started;
-const merger = startPartialMerger({ transport, producer, topics, config, logger, advisories: pipeline.advisories, counters: pipeline.hotPorts });
+const merger = startPartialMerger({ transport, producer, topics, config, logger, now: systemClock, advisories: pipeline.advisories, counters: pipeline.hotPorts });
 await merger.started;
 running = true;
 logger.info({ brokers: config.brokers, groupId: config.groupId }, 'detector running');

@@ -30,6 +30,7 @@ import { loopbackHttp, memoryStore } from '../services/alerter/fixtures.ts';
 import { createTestTopics, quietLogger, testProducer, testTransport, uniqueName } from '../support/kafka.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { DEMO_START } from '../support/scenario.ts';
+import { systemClock } from '../../services/common/clock.ts';
 
 const exporter = new InMemorySpanExporter();
 let telemetry: Telemetry;
@@ -52,7 +53,7 @@ describe('tracing (real broker, real receiver)', () => {
     const sender = new WebhookSender({ settings: { timeoutMs: 5_000, retrySchedule: [], maxResponseBytes: 1_024 }, http: loopbackHttp(), logger: quietLogger, subscriptions: subscriptions.store, now: subscriptions.clock });
     const alerter = await runAlertPipeline({ transport, producer, topics, subscriptions: subscriptions.store, sender, config: { groupId: uniqueName('alerter') }, logger: quietLogger, now: subscriptions.clock });
     onTestFinished(() => alerter.close());
-    const detector = startDetectorPipeline({ transport, producer, topics, config: { ...loadDetectorConfig({}), groupId: uniqueName('detector') }, logger: quietLogger });
+    const detector = startDetectorPipeline({ transport, producer, topics, config: { ...loadDetectorConfig({}), groupId: uniqueName('detector') }, logger: quietLogger, now: systemClock });
     onTestFinished(() => detector.close());
 
     // The sensor's own batching, Avro encoding, delivery and span creation, replaying the demo scenario.

@@ -32,8 +32,8 @@ export function ingestSubKeyRecord(detector: Detector, record: InRecord & { valu
 }
 
 /** Stage 1: the partial records to send after a batch of `partition` that ended at offset `through`. */
-export function partialRecords(detector: Detector, partition: number, through: bigint, counters: HotPortCounters): OutRecord[] {
-  const partials = detector.takePartials(partition, through, Date.now());
+export function partialRecords(detector: Detector, partition: number, through: bigint, counters: HotPortCounters, nowMs: number): OutRecord[] {
+  const partials = detector.takePartials(partition, through, nowMs);
   counters.partialsSent += partials.length;
   return partials.map((p) => ({ key: `${p.protocol.toLowerCase()}/${p.port}`, value: portPartialCodec.encode(p) }));
 }

@@ -14,6 +14,7 @@ import type { MergedPortSnapshot } from '../hot-ports/merge.ts';
 import { checkpointRecords, checkpointSendOptions, readCheckpoints } from './checkpoint.ts';
 import type { HotPortCounters } from './hot-port-pipeline.ts';
 import { retried } from './retried.ts';
+import type { Clock } from '../../common/clock.ts';
 
 /**
  * Hot ports, stage 2: the merger, a second consumer group (`<group>-merge`)
@@ -33,6 +34,8 @@ export interface MergerOptions {
   readonly logger: Logger;
   /** Where merged partials are counted: the connections pipeline's counters (DetectorPipeline.hotPorts). */
   readonly counters: HotPortCounters;
+  /** The one clock: how long a merge waits for a silent sub-key is wall-clock time. */
+  readonly now: Clock;
   /** false: no checkpoints (a benchmark of the pure detector). */
   readonly checkpoint?: boolean;
 }
@@ -123,7 +126,7 @@ class MergerStream {
   async #merge(p: number, partials: readonly PortPartial[], dead: readonly OutRecord[]): Promise<void> {
     const { producer, topics, counters, logger } = this.#opts;
     const before = { ...this.#merger.counters };
-    const out = this.#merger.apply(p, partials, Date.now());
+    const out = this.#merger.apply(p, partials, this.#opts.now());
     counters.partialsMerged += partials.length;
     counters.stale += this.#merger.counters.stale - before.stale;
     counters.late += this.#merger.counters.late - before.late;

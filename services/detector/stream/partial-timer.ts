@@ -10,6 +10,8 @@
  * never runs while a batch of its partition is being applied, so it sees the
  * detector's state between batches, as the end-of-batch shipment does.
  */
+import type { Clock } from '../../common/clock.ts';
+
 export class PartialTimer {
   readonly #timers = new Map<number, NodeJS.Timeout>();
   readonly #busy = new Set<number>();
@@ -17,7 +19,7 @@ export class PartialTimer {
   readonly #now: () => number;
 
   /** `ship` sends the partition's due partials and returns the next due time, if any. */
-  constructor(ship: (partition: number) => Promise<number | undefined>, now: () => number = Date.now) {
+  constructor(ship: (partition: number) => Promise<number | undefined>, now: Clock) {
     this.#ship = ship;
     this.#now = now;
   }

@@ -23,6 +23,7 @@ import { PartialTimer } from './partial-timer.ts';
 import { retried } from './retried.ts';
 import { observeDetector } from './telemetry.ts';
 import { withRecordSpan } from './tracing.ts';
+import type { Clock } from '../../common/clock.ts';
 
 export interface DetectorCounters {
   records: number;
@@ -53,8 +54,8 @@ export interface DetectorPipelineOptions {
   readonly config: DetectorStreamConfig;
   /** false: no checkpoints (a benchmark of the pure detector). */
   readonly checkpoint?: boolean;
-  /** Clock for the checkpoint cadence (tests); performance.now when absent. */
-  readonly now?: () => number;
+  /** The one clock (services/common/clock.ts): checkpoint cadence, hot-port partial shipments. */
+  readonly now: Clock;
 }
 
 export interface DetectorPipeline {
@@ -112,7 +113,7 @@ class DetectorStream {
     this.#log = opts.logger;
     this.#detector = new Detector(config.detector, this.advisories);
     this.#checkpointing = opts.checkpoint ?? true;
-    this.#telemetry = observeDetector(this.counters);
+    this.#telemetry = observeDetector(this.counters, opts.now);
     this.#lag = new ConsumerLag(config.groupId);
     this.#consumer = opts.transport.consumer({
       groupId: config.groupId,
@@ -131,11 +132,11 @@ class DetectorStream {
       logger: opts.logger,
       checkpointIntervalMs: config.checkpointIntervalMs,
       bloomSnapshotIntervalMs: config.bloomSnapshotIntervalMs,
-      now: opts.now ?? (() => performance.now()),
+      now: opts.now,
       changelogPartitions: 1,
       counters: this.counters,
     };
-    this.#partialTimer = new PartialTimer((p) => this.#shipDuePartials(p));
+    this.#partialTimer = new PartialTimer((p) => this.#shipDuePartials(p), opts.now);
   }
 
   /** Reads the topics' partition counts and the advisories, then joins the group; resolves once fetching. */
@@ -203,7 +204,7 @@ class DetectorStream {
     await this.#produce(out);
     if (last === undefined) return;
     // Before the checkpoint: a crash in between re-sends them from the same offsets, and the merger replaces rather than adds.
-    await this.#opts.producer.send(this.#opts.topics.portPartials, partialRecords(this.#detector, p, last, this.hotPorts));
+    await this.#opts.producer.send(this.#opts.topics.portPartials, partialRecords(this.#detector, p, last, this.hotPorts, this.#opts.now()));
     await part.applied(last, this.#checkpointing);
   }
 
@@ -269,7 +270,7 @@ class DetectorStream {
     const next = this.#owned.get(p)?.next;
     if (next === undefined || next === null) return undefined;
     try {
-      await this.#opts.producer.send(this.#opts.topics.portPartials, partialRecords(this.#detector, p, next - 1n, this.hotPorts));
+      await this.#opts.producer.send(this.#opts.topics.portPartials, partialRecords(this.#detector, p, next - 1n, this.hotPorts, this.#opts.now()));
     } catch (err) {
       this.#log.warn({ err, partition: p }, 'timed partial shipment failed; the next batch or the window close ships it');
     }

@@ -17,6 +17,7 @@
 import { metrics } from '@opentelemetry/api';
 import type { Histogram } from '@opentelemetry/api';
 import { PIPELINE_SECONDS, REQUEST_SECONDS } from '../../common/telemetry/buckets.ts';
+import type { Clock } from '../../common/clock.ts';
 
 export interface DetectorTelemetry {
   /** A window's figures were produced (its PortStats record). */
@@ -24,7 +25,7 @@ export interface DetectorTelemetry {
   batchHandled(seconds: number): void;
 }
 
-export function observeDetector(counters: Readonly<Record<'records' | 'events' | 'lateEvents' | 'deadLettered' | 'alerts' | 'skipped', number>>, now: () => number = Date.now): DetectorTelemetry {
+export function observeDetector(counters: Readonly<Record<'records' | 'events' | 'lateEvents' | 'deadLettered' | 'alerts' | 'skipped', number>>, now: Clock): DetectorTelemetry {
   const meter = metrics.getMeter('portent');
   const counter = (name: string, description: string, unit: string) => meter.createObservableCounter(name, { description, unit });
   const observed = [

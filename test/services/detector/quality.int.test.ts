@@ -14,6 +14,7 @@ import { SCENARIOS, wormInfected } from '../../../services/sensor/scenarios/gene
 import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, uniqueName } from '../../support/kafka.ts';
 import { groupOffsets } from '../../support/offsets.ts';
 import { publishScenario } from '../../support/scenario.ts';
+import { systemClock } from '../../../services/common/clock.ts';
 
 const START = Date.parse('2026-11-27T00:00:00Z');
 const MIN = 60_000;
@@ -42,7 +43,7 @@ async function detect(name: string, advisories: Advisory[] = []): Promise<Alert[
   const producer = await testProducer(transport);
   await producer.send(topics.advisories, advisories.map((a) => ({ key: a.id, value: advisoryCodec.encode(a) })));
   const groupId = uniqueName('detector');
-  const pipeline = startDetectorPipeline({ transport, producer, topics, config: { ...loadDetectorConfig({}), groupId }, logger: quietLogger });
+  const pipeline = startDetectorPipeline({ transport, producer, topics, config: { ...loadDetectorConfig({}), groupId }, logger: quietLogger, now: systemClock });
   onTestFinished(() => pipeline.close());
   await pipeline.started;
   await publishScenario(producer, topics.connections, name, { startMs: START, sensors: 4 });

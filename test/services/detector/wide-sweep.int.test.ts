@@ -20,6 +20,7 @@ import { loadDetectorConfig } from '../../../services/detector/config.ts';
 import { startDetectorPipeline } from '../../../services/detector/stream/pipeline.ts';
 import { portKey } from '../../../services/sensor/batching.ts';
 import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, uniqueName } from '../../support/kafka.ts';
+import { systemClock } from '../../../services/common/clock.ts';
 
 const T0 = Date.parse('2026-11-27T08:00:00Z');
 
@@ -30,7 +31,7 @@ describe('detector on a sweep of every port (real broker, one partition)', () =>
     const groupId = uniqueName('detector');
     const producer = await testProducer(transport);
     const pipeline = startDetectorPipeline({
-      transport, producer, topics, config: { ...loadDetectorConfig({}), groupId, checkpointIntervalMs: 0 }, logger: quietLogger,
+      transport, producer, topics, config: { ...loadDetectorConfig({}), groupId, checkpointIntervalMs: 0 }, logger: quietLogger, now: systemClock,
     });
     onTestFinished(() => pipeline.close());
 

@@ -24,6 +24,7 @@ import type { DetectorProcess } from '../../../support/detector-process.ts';
 import { createTestTopics, quietLogger, readUntil, serviceEnv, testProducer, testTransport, uniqueName } from '../../../support/kafka.ts';
 import { waitForOffsets } from '../../../support/offsets.ts';
 import { DEMO_START, publishScenario } from '../../../support/scenario.ts';
+import { systemClock } from '../../../../services/common/clock.ts';
 
 const HOT = { ports: new Set([portNumber('TCP', 445)]), split: 4 };
 /** Minute 27's events close the windows of minutes 0-26. */
@@ -87,7 +88,7 @@ describe('hot-port failover (real processes, real broker)', () => {
 
     // The reference: the unsplit port, one in-process detector.
     await publishScenario(producer, plain.connections, 'demo', { startMs: DEMO_START, sensors: 1 });
-    const reference = startDetectorPipeline({ transport, producer, topics: plain, config: { ...loadDetectorConfig({}), groupId: uniqueName('detector') }, logger: quietLogger });
+    const reference = startDetectorPipeline({ transport, producer, topics: plain, config: { ...loadDetectorConfig({}), groupId: uniqueName('detector') }, logger: quietLogger, now: systemClock });
     onTestFinished(() => reference.close());
 
     const groupId = uniqueName('detector');

@@ -13,6 +13,7 @@ import { replayScenario } from '../../../../services/sensor/scenarios/play.ts';
 import { SCENARIOS } from '../../../../services/sensor/scenarios/generate.ts';
 import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, uniqueName } from '../../../support/kafka.ts';
 import { DEMO_START, publishScenario } from '../../../support/scenario.ts';
+import { systemClock } from '../../../../services/common/clock.ts';
 
 /** The demo scenario as a sensor publishes it, with tcp/445 optionally split into sub-keys. */
 async function publishDemo(producer: RecordProducer, topic: string, hot?: HotPorts): Promise<void> {
@@ -30,9 +31,9 @@ function detectors(transport: KafkaTransport, producer: RecordProducer, topics: 
   const groupId = uniqueName('detector');
   return Array.from({ length: instances }, () => {
     const config = { ...loadDetectorConfig({}), groupId, sessionTimeoutMs: 6000 };
-    const p = startDetectorPipeline({ transport, producer, topics, config, logger: quietLogger });
+    const p = startDetectorPipeline({ transport, producer, topics, config, logger: quietLogger, now: systemClock });
     // The merger is a second consumer group beside the pipeline, as main.ts starts it.
-    const merger = startPartialMerger({ transport, producer, topics, config, logger: quietLogger, advisories: p.advisories, counters: p.hotPorts });
+    const merger = startPartialMerger({ transport, producer, topics, config, logger: quietLogger, now: systemClock, advisories: p.advisories, counters: p.hotPorts });
     onTestFinished(async () => {
       await p.close();
       await merger.close();

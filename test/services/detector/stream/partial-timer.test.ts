@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PartialTimer } from '../../../../services/detector/stream/partial-timer.ts';
 
+/** vitest's fake timers move Date.now with the timers they run. */
+const fakeClock = (): number => Date.now();
+
 describe('PartialTimer', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: 0 });
@@ -17,7 +20,7 @@ describe('PartialTimer', () => {
       const due = next;
       next = undefined;
       return Promise.resolve(due);
-    });
+    }, fakeClock);
     timer.batchStarted(3);
     timer.batchEnded(3, 2000);
     await vi.advanceTimersByTimeAsync(1999);
@@ -37,7 +40,7 @@ describe('PartialTimer', () => {
     const timer = new PartialTimer((p) => {
       shipped.push(p);
       return Promise.resolve(undefined);
-    });
+    }, fakeClock);
     timer.batchStarted(1);
     timer.batchEnded(1, 1000);
     timer.batchStarted(1);
@@ -53,7 +56,7 @@ describe('PartialTimer', () => {
 
   it('does nothing after close or forget', async () => {
     const ship = vi.fn(() => Promise.resolve(undefined));
-    const timer = new PartialTimer(ship);
+    const timer = new PartialTimer(ship, fakeClock);
     timer.batchEnded(0, 100);
     timer.batchEnded(1, 100);
     timer.forget(0);

@@ -6,6 +6,7 @@ import { loadDetectorConfig } from '../../../../services/detector/config.ts';
 import { startDetectorPipeline } from '../../../../services/detector/stream/pipeline.ts';
 import { createTestTopics, quietLogger, readUntil, testProducer, testTransport, uniqueName } from '../../../support/kafka.ts';
 import { publishDemoScenario } from '../../../support/scenario.ts';
+import { systemClock } from '../../../../services/common/clock.ts';
 
 describe('detector pipeline (real broker)', () => {
   it('dead-letters a record that is not valid Avro, carries on, and alerts on the surge', async () => {
@@ -13,7 +14,7 @@ describe('detector pipeline (real broker)', () => {
     const topics = await createTestTopics(transport);
     const producer = await testProducer(transport);
     const pipeline = startDetectorPipeline({
-      transport, producer, topics, config: { ...loadDetectorConfig({}), groupId: uniqueName('detector') }, logger: quietLogger,
+      transport, producer, topics, config: { ...loadDetectorConfig({}), groupId: uniqueName('detector') }, logger: quietLogger, now: systemClock,
     });
     onTestFinished(() => pipeline.close());
 

@@ -28,6 +28,7 @@ import { DeliveryLanes } from './delivery/lanes.ts';
 import { runAlertPipeline } from './consumers/alert-pipeline.ts';
 import type { AlertPipeline } from './consumers/alert-pipeline.ts';
 import { runRetryWorker } from './consumers/retry-worker.ts';
+import { RetryPlan } from './delivery/retry-plan.ts';
 import { WebhookSender } from './delivery/sender.ts';
 import { AddressPolicy, guardedDispatcher, literalRefused } from './delivery/ssrf.ts';
 import { SubscriptionStore, kafkaSubscriptionWriter } from './subscriptions.ts';
@@ -95,7 +96,7 @@ try {
     alerts: () => tables.alerts.values(),
     urlRefused: (url) => literalRefused(policy, url),
     ping: async (sub) => {
-      const { webhook, outcome } = await sender.send(sub, pingAlert(sub, systemClock(), randomBytes(9).toString('base64url')), { retrySchedule: [] });
+      const { webhook, outcome } = await sender.send(sub, pingAlert(sub, systemClock(), randomBytes(9).toString('base64url')), { plan: RetryPlan.once() });
       return { delivered: outcome.delivered, status: outcome.status, durationMs: outcome.durationMs, error: outcome.reason, webhookId: webhook.id };
     },
     attempts: {

@@ -8,7 +8,8 @@ import type { DeliveryLanes } from './lanes.ts';
 import type { AddressPolicy } from './ssrf.ts';
 import { postOnce } from './attempt.ts';
 import type { AttemptResult } from './attempt.ts';
-import { nextDelay, parseRetryAfter } from './retry-plan.ts';
+import { parseRetryAfter } from './retry-plan.ts';
+import type { RetryPlan } from './retry-plan.ts';
 import { requestHeaders } from './webhook.ts';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { SpanKind, childSpan, traceHeaders } from '../../common/telemetry/propagation.ts';
@@ -32,7 +33,10 @@ export interface AttemptEvent {
 }
 
 export interface DeliveryOptions {
-  readonly settings: DeliverySettings;
+  /** Timeout and response cap of each attempt. */
+  readonly settings: Pick<DeliverySettings, 'timeoutMs' | 'maxResponseBytes'>;
+  /** Whether and when to try again after a failed attempt. */
+  readonly plan: RetryPlan;
   /** The guarded HTTP client and its address policy (ssrf.ts). */
   readonly http: { readonly dispatcher: Dispatcher; readonly policy: AddressPolicy };
   /** Per-subscription concurrency and throttle; absent = unlimited (tests of retry timing). */
@@ -45,8 +49,6 @@ export interface DeliveryOptions {
   readonly signal?: AbortSignal | undefined;
   /** Injectable for tests, and so the pipeline can heartbeat while it waits. */
   readonly sleep?: Sleep;
-  /** [0, 1); injectable so tests can pin the jitter. */
-  readonly random?: () => number;
   readonly now: Clock;
 }
 
@@ -67,8 +69,8 @@ export interface DeliveryOutcome {
 export const defaultSleep: Sleep = (ms, signal) => delay(ms, undefined, signal === undefined ? {} : { signal });
 
 /**
- * Delivers one webhook: the first attempt at once, then one retry per entry
- * of the retry schedule, until a 2xx. A 410 Gone stops at once. Each attempt
+ * Delivers one webhook: the first attempt at once, then retries as long as
+ * the retry plan says, until a 2xx. Each attempt
  * is signed afresh with its own timestamp under the same webhook-id.
  *
  * Resolves with the outcome whatever the receiver does; rejects only when
@@ -99,12 +101,10 @@ export async function deliver(webhook: Webhook, opts: DeliveryOptions): Promise<
       log.debug({ ...outcome }, 'webhook delivered');
       return { delivered: true, ...outcome, error: null };
     }
-    // 410 (the receiver asked us to stop) and a refused address (retrying cannot help) end at once.
-    const final = result.failure === 'gone' || result.failure === 'blocked';
-    const wait = final ? undefined : nextDelay(opts.settings.retrySchedule, attempt - 1, retryAfterMs ?? undefined, opts.random ?? Math.random);
-    log.warn({ ...outcome, detail: result.detail, retryInMs: wait ?? null }, 'webhook attempt failed');
-    if (wait === undefined) return { delivered: false, ...outcome, error: finalError(webhook, result, attempt) };
-    await guard(webhook, opts.signal, () => sleep(wait, opts.signal));
+    const next = opts.plan.next(attempt, result.failure, retryAfterMs ?? undefined);
+    log.warn({ ...outcome, detail: result.detail, retryInMs: next.final ? null : next.delayMs }, 'webhook attempt failed');
+    if (next.final) return { delivered: false, ...outcome, error: finalError(webhook, result, attempt) };
+    await guard(webhook, opts.signal, () => sleep(next.delayMs, opts.signal));
   }
 }
 

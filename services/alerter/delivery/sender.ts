@@ -7,13 +7,16 @@ import type { DeliverySettings } from '../config.ts';
 import { defaultSleep, deliver } from './deliver.ts';
 import type { DeliveryOptions, DeliveryOutcome, Sleep } from './deliver.ts';
 import type { FailureTracker } from './failure-tracker.ts';
-import { JITTER, nextDelay } from './retry-plan.ts';
+import { RetryPlan } from './retry-plan.ts';
+import type { RetryDecision } from './retry-plan.ts';
 import type { SubscriptionStore } from '../subscriptions.ts';
 import { buildWebhook } from './webhook.ts';
 import type { Webhook } from './webhook.ts';
 
-export interface SenderOptions extends Pick<DeliveryOptions, 'http' | 'lanes' | 'random' | 'now'> {
+export interface SenderOptions extends Pick<DeliveryOptions, 'http' | 'lanes' | 'now'> {
   readonly settings: DeliverySettings;
+  /** [0, 1); pins the retry jitter in tests. */
+  readonly random?: () => number;
   readonly logger: Logger;
   readonly attempts?: Pick<AttemptLog, 'record'>;
   readonly subscriptions: Pick<SubscriptionStore, 'disable'>;
@@ -26,8 +29,8 @@ export type HandOff = (task: DeliveryTask) => Promise<void>;
 export interface SendOptions {
   readonly signal?: AbortSignal | undefined;
   readonly sleep?: Sleep;
-  /** Overrides the retry schedule (a test ping is tried once). */
-  readonly retrySchedule?: readonly number[];
+  /** Overrides the configured retry plan (a test ping: RetryPlan.once()). */
+  readonly plan?: RetryPlan;
   /** First attempt only; a retryable failure (and every later state of the same alert meanwhile) is handed off. */
   readonly handOff?: HandOff;
   /** Continue a handed-off delivery: its attempt number and earliest time. */
@@ -53,8 +56,11 @@ export class WebhookSender {
   /** (subscription|alertId) handed off, until when: their later states must follow through the retry topic. */
   readonly #handedOff = new Map<string, number>();
 
+  readonly #plan: RetryPlan;
+
   constructor(opts: SenderOptions) {
     this.#opts = opts;
+    this.#plan = new RetryPlan(opts.settings.retrySchedule, opts.random);
   }
 
   /** Queues behind earlier deliveries of the same alert to the same subscription, so RESOLVED never overtakes FIRING. */
@@ -67,20 +73,25 @@ export class WebhookSender {
 
   async #firstOrHandOff(key: string, sub: Subscription, alert: Alert, opts: SendOptions, handOff: HandOff): Promise<SendResult> {
     const now = this.#now();
-    const schedule = this.#opts.settings.retrySchedule;
     const pending = (this.#handedOff.get(key) ?? 0) > now;
     if (pending) {
       // An earlier state of this alert is in the retry topic: queue behind it (same key, same partition).
       await handOff({ subscriptionId: sub.id, attempts: 0, dueAt: now, alert: alertCodec.encode(alert) });
       return { webhook: buildWebhook(sub, alert, now), outcome: noAttempt(), handedOff: true };
     }
-    const first = await this.#deliver(sub, alert, { ...opts, retrySchedule: [] }, (o) => !retryable(o, schedule));
-    const delay = retryable(first.outcome, schedule) ? nextDelay(schedule, 0, first.outcome.retryAfterMs ?? undefined, this.#opts.random ?? Math.random) : undefined;
-    if (delay === undefined) return first;
+    // One attempt here; the plan decides whether the rest belongs to the retry worker.
+    const decided: { next: RetryDecision } = { next: { final: true } };
+    const decide = (o: DeliveryOutcome): boolean => {
+      decided.next = o.delivered || o.reason === null ? { final: true } : this.#plan.next(1, o.reason, o.retryAfterMs ?? undefined);
+      return decided.next.final;
+    };
+    const first = await this.#deliver(sub, alert, { ...opts, plan: RetryPlan.once() }, decide);
+    const next = decided.next;
+    if (next.final) return first;
+    const delay = next.delayMs;
     await handOff({ subscriptionId: sub.id, attempts: 1, dueAt: this.#now() + delay, alert: alertCodec.encode(alert) });
-    // Long enough for the whole schedule (jitter and a Retry-After cap included) to run out.
-    const horizon = schedule.reduce((a, b) => a + b, 0) * (1 + JITTER) + delay + 60_000;
-    this.#handedOff.set(key, this.#now() + horizon);
+    // Later states follow it through the retry topic for as long as its retries can last.
+    this.#handedOff.set(key, this.#now() + delay + this.#plan.remainingMs(1, this.#opts.settings.timeoutMs));
     this.#forgetExpired();
     return { ...first, handedOff: true };
   }
@@ -91,10 +102,9 @@ export class WebhookSender {
     if (wait > 0) await (opts.sleep ?? defaultSleep)(wait, opts.signal);
     const webhook = buildWebhook(sub, alert, now());
     let encoded: Buffer | undefined;
-    const settings = opts.retrySchedule === undefined ? this.#opts.settings : { ...this.#opts.settings, retrySchedule: opts.retrySchedule };
     const outcome = await deliver(webhook, {
       ...this.#opts,
-      settings,
+      plan: opts.plan ?? this.#plan,
       signal: opts.signal,
       firstAttempt: opts.firstAttempt,
       ...(opts.sleep === undefined ? {} : { sleep: opts.sleep }),
@@ -132,11 +142,6 @@ export class WebhookSender {
     const now = this.#now();
     for (const [key, until] of this.#handedOff) if (until <= now) this.#handedOff.delete(key);
   }
-}
-
-/** A failure worth retrying: not delivered, not 410, not refused by the SSRF guard, and the schedule has retries. */
-function retryable(o: DeliveryOutcome, schedule: readonly number[]): boolean {
-  return !o.delivered && o.reason !== 'gone' && o.reason !== 'blocked' && schedule.length > 0;
 }
 
 function noAttempt(): DeliveryOutcome {

@@ -1,6 +1,6 @@
 import { Webhook as Verifier } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import type { DeliverySettings } from '../../../../services/alerter/config.ts';
+import { RetryPlan } from '../../../../services/alerter/delivery/retry-plan.ts';
 import { deliver } from '../../../../services/alerter/delivery/deliver.ts';
 import type { DeliveryOptions } from '../../../../services/alerter/delivery/deliver.ts';
 import { generateSecret } from '../../../../services/alerter/delivery/signing.ts';
@@ -9,7 +9,8 @@ import type { Subscription } from '../../../../services/common/avro/generated-ty
 import { always, loopbackHttp, sampleAlert, sampleSubscription, silentLogger, startTestServer, stringHeaders } from '../fixtures.ts';
 import { systemClock } from '../../../../services/common/clock.ts';
 
-const settings: DeliverySettings = { timeoutMs: 2_000, retrySchedule: [1_000, 5_000, 30_000], maxResponseBytes: 1_024 };
+const settings = { timeoutMs: 2_000, maxResponseBytes: 1_024 };
+const plan = new RetryPlan([1_000, 5_000, 30_000], () => 0.5);
 
 /** Options whose sleep returns at once and records what it was asked to wait. */
 function options(overrides: Partial<DeliveryOptions> = {}): DeliveryOptions & { slept: number[] } {
@@ -18,7 +19,7 @@ function options(overrides: Partial<DeliveryOptions> = {}): DeliveryOptions & { 
     settings,
     http: loopbackHttp(),
     logger: silentLogger(),
-    random: () => 0.5,
+    plan,
     now: systemClock,
     sleep: (ms) => {
       slept.push(ms);
@@ -49,7 +50,7 @@ describe('deliver', () => {
   it('treats a redirect as a failure and never follows it', async () => {
     const elsewhere = await startTestServer(always(200));
     const server = await startTestServer(always(302, { location: elsewhere.url }));
-    const outcome = await deliver(webhookTo(server.url).webhook, options({ settings: { ...settings, retrySchedule: [] } }));
+    const outcome = await deliver(webhookTo(server.url).webhook, options({ plan: RetryPlan.once() }));
     expect(outcome).toMatchObject({ delivered: false, status: 302, attempts: 1 });
     expect(outcome.error).toMatchObject({ code: 'ALERTER_ERR_DELIVERY_FAILED', fields: { reason: 'redirect', status: 302, attempt: 1, canRetry: true } });
     expect(elsewhere.requests).toHaveLength(0);
@@ -75,7 +76,7 @@ describe('deliver', () => {
 
   it('counts a receiver that does not answer in time as failed', async () => {
     const server = await startTestServer(() => undefined);
-    const outcome = await deliver(webhookTo(server.url).webhook, options({ settings: { ...settings, timeoutMs: 100, retrySchedule: [] } }));
+    const outcome = await deliver(webhookTo(server.url).webhook, options({ settings: { ...settings, timeoutMs: 100 }, plan: RetryPlan.once() }));
     expect(outcome).toMatchObject({ delivered: false, status: null, attempts: 1 });
     expect(outcome.error).toMatchObject({ fields: { reason: 'timeout', status: null } });
   });

@@ -20,6 +20,8 @@ export const alerterSettings = Type.Object({
     description: 'Comma-separated bearer tokens, each at least 16 characters',
   }),
   PORTENT_ALERTER_GROUP_ID: Type.String({ default: 'portent-alerter', minLength: 1 }),
+  // 6 s is the broker's default group.min.session.timeout.ms.
+  PORTENT_ALERTER_SESSION_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 6000, maximum: 300_000, description: 'how long the groups wait for a silent member' }),
   PORTENT_ALERTER_DELIVERY_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 1, maximum: 600_000 }),
   PORTENT_ALERTER_RETRY_SCHEDULE: Type.String({
     default: '1s,5s,30s',
@@ -58,6 +60,8 @@ export interface AlerterConfig extends CommonConfig {
   readonly http: { readonly host: string; readonly port: number };
   readonly apiTokens: readonly string[];
   readonly groupId: string;
+  /** Session timeout of the alert and retry consumer groups. */
+  readonly sessionTimeoutMs: number;
   readonly delivery: DeliverySettings;
   readonly pacing: PacingSettings;
 }
@@ -81,6 +85,7 @@ export function loadAlerterConfig(env: Env): AlerterConfig {
     http: { host: raw.PORTENT_ALERTER_HTTP_HOST, port: raw.PORTENT_ALERTER_HTTP_PORT },
     apiTokens: [...new Set(raw.PORTENT_ALERTER_API_TOKENS.split(',').map((t) => t.trim()))],
     groupId: raw.PORTENT_ALERTER_GROUP_ID,
+    sessionTimeoutMs: raw.PORTENT_ALERTER_SESSION_TIMEOUT_MS,
     delivery: {
       timeoutMs: raw.PORTENT_ALERTER_DELIVERY_TIMEOUT_MS,
       retrySchedule,

@@ -18,16 +18,9 @@ import type { AlertPipeline } from './draining.ts';
 import { drainingHandle } from './draining.ts';
 import type { HandOff, WebhookSender } from '../delivery/sender.ts';
 import type { SubscriptionStore } from '../subscriptions.ts';
-import { webhookId } from '../delivery/webhook.ts';
+import { deliveryDeadLetter } from './dead-letter-headers.ts';
+import { session } from './group.ts';
 import type { Clock } from '../../common/clock.ts';
-
-/** Headers added to a dead-lettered alert whose delivery failed, next to the common portent-dlq-* ones. */
-export const DeliveryDeadLetterHeaders = {
-  subscriptionId: 'portent-alerter-subscription-id',
-  webhookId: 'portent-alerter-webhook-id',
-  attempts: 'portent-alerter-attempts',
-  status: 'portent-alerter-status',
-} as const;
 
 /** Partitions of the alerts topic whose batches are delivered at the same time. */
 const PARTITIONS_CONCURRENTLY = 8;
@@ -43,7 +36,7 @@ export interface AlertPipelineOptions {
   readonly subscriptions: Pick<SubscriptionStore, 'matching'>;
   readonly silences?: { values(): Iterable<Silence> };
   readonly sender: Pick<WebhookSender, 'send'>;
-  readonly config: Pick<AlerterConfig, 'groupId'> & { readonly pacing?: Pick<AlerterConfig['pacing'], 'maxAlertAgeMs'> };
+  readonly config: Pick<AlerterConfig, 'groupId'> & Partial<Pick<AlerterConfig, 'sessionTimeoutMs'>> & { readonly pacing?: Pick<AlerterConfig['pacing'], 'maxAlertAgeMs'> };
   readonly logger: Logger;
   readonly now: Clock;
   /** How long close() lets in-flight deliveries finish before aborting them (default 5 s). */
@@ -72,7 +65,7 @@ export async function runAlertPipeline(opts: AlertPipelineOptions): Promise<Aler
   // not lost. Retention (90 days) bounds the replay, and webhook-ids let receivers drop repeats.
   // Partitions are handled concurrently (order within a partition, hence per alertId, is kept):
   // a slow batch on one partition does not hold up alerts on the others.
-  const consumer = opts.transport.consumer({ groupId: opts.config.groupId, topics: [opts.topics.alerts], fromBeginning: true, partitionsConcurrently: PARTITIONS_CONCURRENTLY });
+  const consumer = opts.transport.consumer({ groupId: opts.config.groupId, topics: [opts.topics.alerts], fromBeginning: true, partitionsConcurrently: PARTITIONS_CONCURRENTLY, ...session(opts.config) });
   const retries = opts.topics.alerterRetries;
   // The task is acknowledged by Kafka before this batch's offsets are committed: a crash loses nothing.
   const handOff: HandOff | undefined =
@@ -111,22 +104,16 @@ export async function runAlertPipeline(opts: AlertPipelineOptions): Promise<Aler
   };
 
   const deliverTo = async (sub: Subscription, alert: Alert, record: InRecord, sleep?: Sleep): Promise<OutRecord | null> => {
-    let error: unknown;
-    let extra: Record<string, string> = {};
     try {
       const { outcome, handedOff } = await opts.sender.send(sub, alert, { signal: abort.signal, ...(sleep === undefined ? {} : { sleep }), ...(handOff === undefined ? {} : { handOff }) });
       deliveryFinished('alerts', outcome.delivered ? 'delivered' : handedOff ? 'retrying' : 'failed', record.timestamp, now());
-      if (outcome.delivered || handedOff) return null;
-      error = outcome.error;
-      extra = { [DeliveryDeadLetterHeaders.attempts]: String(outcome.attempts), [DeliveryDeadLetterHeaders.status]: String(outcome.status ?? '') };
+      return outcome.delivered || handedOff ? null : deliveryDeadLetter(record, outcome.error, opts.config.groupId, sub, alert, outcome);
     } catch (err) {
       if (isPortentError(err) && BATCH_FATAL.has(err.code)) throw err;
       // Anything else (e.g. an unusable secret) is specific to this subscription: dead-letter it, go on.
       log.error({ err, subscriptionId: sub.id }, 'webhook delivery failed unexpectedly');
-      error = err;
+      return deliveryDeadLetter(record, err, opts.config.groupId, sub, alert);
     }
-    const letter = deadLetter(record, error, opts.config.groupId);
-    return { ...letter, headers: { ...letter.headers, ...extra, [DeliveryDeadLetterHeaders.subscriptionId]: sub.id, [DeliveryDeadLetterHeaders.webhookId]: webhookId(alert) } };
   };
 
   await consumer.run(async (batch) => {

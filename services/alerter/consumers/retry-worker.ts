@@ -11,13 +11,13 @@ import type { Logger } from '../../common/logger.ts';
 import { AlerterErrorCodes, batchLost } from '../errors.ts';
 import { heartbeat, heartbeatingSleep } from './heartbeat.ts';
 import type { Sleep } from '../delivery/deliver.ts';
-import { DeliveryDeadLetterHeaders } from './alert-pipeline.ts';
+import { deliveryDeadLetter } from './dead-letter-headers.ts';
+import { session } from './group.ts';
 import type { AlertPipeline } from './draining.ts';
 import { drainingHandle } from './draining.ts';
 import type { WebhookSender } from '../delivery/sender.ts';
 import { active } from '../subscriptions.ts';
 import type { SubscriptionStore } from '../subscriptions.ts';
-import { webhookId } from '../delivery/webhook.ts';
 import type { Clock } from '../../common/clock.ts';
 
 export interface RetryWorkerOptions {
@@ -26,7 +26,7 @@ export interface RetryWorkerOptions {
   readonly topics: Pick<TopicNames, 'alerterRetries' | 'deadLetter'>;
   readonly subscriptions: Pick<SubscriptionStore, 'find'>;
   readonly sender: Pick<WebhookSender, 'send'>;
-  readonly config: { readonly groupId: string };
+  readonly config: { readonly groupId: string; readonly sessionTimeoutMs?: number };
   readonly logger: Logger;
   readonly now: Clock;
   readonly drainMs?: number;
@@ -49,7 +49,7 @@ export async function runRetryWorker(opts: RetryWorkerOptions): Promise<AlertPip
   const abort = new AbortController();
   const log = opts.logger.child({ component: 'retry-worker' });
   const group = `${opts.config.groupId}-retries`;
-  const consumer = opts.transport.consumer({ groupId: group, topics: [opts.topics.alerterRetries], fromBeginning: true, partitionsConcurrently: 8 });
+  const consumer = opts.transport.consumer({ groupId: group, topics: [opts.topics.alerterRetries], fromBeginning: true, partitionsConcurrently: 8, ...session(opts.config) });
 
   const lag = new ConsumerLag(group);
   const handle = (record: InRecord, sleep: Sleep): Promise<OutRecord | null> =>
@@ -74,10 +74,7 @@ export async function runRetryWorker(opts: RetryWorkerOptions): Promise<AlertPip
     try {
       const { outcome } = await opts.sender.send(sub, alert, { signal: abort.signal, sleep, firstAttempt: task.attempts + 1, notBefore: task.dueAt });
       deliveryFinished('retries', outcome.delivered ? 'delivered' : 'failed', 0, opts.now());
-      if (outcome.delivered) return null;
-      const letter = deadLetter({ ...record, value: task.alert }, outcome.error, group);
-      const extra = { [DeliveryDeadLetterHeaders.attempts]: String(outcome.attempts), [DeliveryDeadLetterHeaders.status]: String(outcome.status ?? '') };
-      return { ...letter, headers: { ...letter.headers, ...extra, [DeliveryDeadLetterHeaders.subscriptionId]: sub.id, [DeliveryDeadLetterHeaders.webhookId]: webhookId(alert) } };
+      return outcome.delivered ? null : deliveryDeadLetter({ ...record, value: task.alert }, outcome.error, group, sub, alert, outcome);
     } catch (err) {
       if (isPortentError(err) && FATAL.has(err.code)) throw err;
       log.error({ err, subscriptionId: sub.id }, 'retry failed unexpectedly');

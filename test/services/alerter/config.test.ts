@@ -26,6 +26,7 @@ describe('loadAlerterConfig', () => {
       http: { host: '0.0.0.0', port: 8080 },
       apiTokens: ['aaaaaaaaaaaaaaaa1', 'bbbbbbbbbbbbbbbb2'],
       groupId: 'portent-alerter',
+      sessionTimeoutMs: 30_000,
       delivery: { timeoutMs: 10_000, retrySchedule: [1_000, 5_000, 30_000], maxResponseBytes: 65_536 },
       pacing: { allowedCidrs: [], concurrency: 4, ratePerSecond: 50, disableAfterMs: 5 * 86_400_000, maxAlertAgeMs: 86_400_000 },
     });

@@ -1,6 +1,7 @@
 import { Webhook as Verifier } from 'standardwebhooks';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { DeliveryDeadLetterHeaders, runAlertPipeline } from '../../../../services/alerter/consumers/alert-pipeline.ts';
+import { runAlertPipeline } from '../../../../services/alerter/consumers/alert-pipeline.ts';
+import { DeliveryDeadLetterHeaders } from '../../../../services/alerter/consumers/dead-letter-headers.ts';
 import type { AlertPipeline } from '../../../../services/alerter/consumers/alert-pipeline.ts';
 import { alertCodec } from '../../../../services/common/avro/codecs.ts';
 import type { Alert, Silence } from '../../../../services/common/avro/generated-types.ts';

@@ -63,12 +63,20 @@ export class WebhookSender {
     this.#plan = new RetryPlan(opts.settings.retrySchedule, opts.random);
   }
 
-  /** Queues behind earlier deliveries of the same alert to the same subscription, so RESOLVED never overtakes FIRING. */
+  /**
+   * Queues behind earlier deliveries of the same alert to the same
+   * subscription, so RESOLVED never overtakes FIRING. First attempts (with
+   * `handOff`, the alert pipeline) and whole retry chains (the retry worker,
+   * replays) queue in separate chains: a first attempt waits at most for the
+   * first attempt before it, never for a retry schedule. Order between the
+   * two is kept by the hand-off: while a state is in the retry topic, later
+   * states follow it there.
+   */
   send(sub: Subscription, alert: Alert, opts: SendOptions = {}): Promise<SendResult> {
     const key = `${sub.id}|${alert.alertId}`;
     // Bound to the caller's context: the lane may run it later, from another delivery's chain.
     const run = bindActive(() => (opts.handOff === undefined ? this.#deliver(sub, alert, opts) : this.#firstOrHandOff(key, sub, alert, opts, opts.handOff)));
-    return this.#opts.lanes === undefined ? run() : this.#opts.lanes.ordered(key, run);
+    return this.#opts.lanes === undefined ? run() : this.#opts.lanes.ordered(`${opts.handOff === undefined ? 'chain' : 'first'}|${key}`, run);
   }
 
   async #firstOrHandOff(key: string, sub: Subscription, alert: Alert, opts: SendOptions, handOff: HandOff): Promise<SendResult> {

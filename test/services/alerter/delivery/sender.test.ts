@@ -1,9 +1,10 @@
 import { Webhook as Verifier } from 'standardwebhooks';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FailureTracker } from '../../../../services/alerter/delivery/failure-tracker.ts';
 import { DeliveryLanes } from '../../../../services/alerter/delivery/lanes.ts';
 import { WebhookSender } from '../../../../services/alerter/delivery/sender.ts';
 import type { AttemptEvent } from '../../../../services/alerter/delivery/deliver.ts';
+import type { DeliveryTask } from '../../../../services/common/avro/generated-types.ts';
 import { always, loopbackHttp, memoryStore, sampleAlert, silentLogger, startTestServer, stringHeaders } from '../fixtures.ts';
 
 const settings = { timeoutMs: 2_000, retrySchedule: [1, 1], maxResponseBytes: 1_024 };
@@ -58,6 +59,26 @@ describe('WebhookSender', () => {
     await Promise.all([s.send(sub, sampleAlert()), s.send(sub, sampleAlert({ state: 'RESOLVED', sequence: 1 }))]);
     const states = receiver.requests.map((r) => (JSON.parse(r.body) as { data: { state: string } }).data.state);
     expect(states).toEqual(['FIRING', 'FIRING', 'FIRING', 'RESOLVED']);
+  });
+
+  it('never makes a first attempt wait for a retry chain of the same alert', { timeout: 10_000 }, async () => {
+    const down = await startTestServer(always(503));
+    const { s, memory } = sender();
+    const sub = await memory.store.create({ url: down.url });
+    // The retry worker's chain for FIRING: it sleeps between retries until released.
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const chain = s.send(sub, sampleAlert(), { sleep: () => released });
+    await vi.waitFor(() => {
+      expect(down.requests).toHaveLength(1);
+    });
+    // The alert pipeline's UPDATED of the same alert: one attempt, then the retry topic, at once.
+    const tasks: DeliveryTask[] = [];
+    const updated = await s.send(sub, sampleAlert({ state: 'UPDATED', sequence: 1 }), { handOff: (task) => Promise.resolve(void tasks.push(task)) });
+    expect(updated.handedOff).toBe(true);
+    expect(tasks).toMatchObject([{ subscriptionId: sub.id, attempts: 1 }]);
+    release();
+    expect((await chain).outcome).toMatchObject({ delivered: false, attempts: 3 });
   });
 
   it('signs with both secrets during a rotation grace period', async () => {

@@ -43,3 +43,14 @@ export async function waitForOffsets(groupId: string, topic: string, done: (o: P
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/** Polls until the group has committed every record of `topic` (a "not the leader" answer while metadata settles is retried). */
+export async function allCommitted(groupId: string, topic: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const offsets = await groupOffsets(groupId, topic).catch(() => []);
+    if (offsets.length > 0 && offsets.every((p) => p.committed >= p.end)) return;
+    if (Date.now() > deadline) throw new Error(`${groupId} did not commit all of ${topic}: ${JSON.stringify(offsets)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type { ConnectionEvent, Outcome } from '../../services/common/avro/generated-types.ts';
 import { pcapFile } from './pcap.ts';
 
 export interface Probe {
@@ -17,11 +18,19 @@ export interface Probe {
 
 const FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'service', 'duration', 'orig_bytes', 'resp_bytes', 'conn_state', 'local_orig', 'local_resp', 'missed_bytes', 'history', 'orig_pkts', 'orig_ip_bytes', 'resp_pkts', 'resp_ip_bytes', 'tunnel_parents'];
 
+const STATE: Readonly<Record<Outcome, string>> = { ATTEMPT: 'S0', REJECTED: 'REJ', ESTABLISHED: 'SF', UNKNOWN: 'OTH' };
+
+/** A Zeek TSV conn.log of connection events (their outcome as conn_state). */
+export function zeekConnLogOf(events: readonly ConnectionEvent[]): string {
+  const head = ['#separator \\x09', '#set_separator\t,', '#empty_field\t(empty)', '#unset_field\t-', '#path\tconn', `#fields\t${FIELDS.join('\t')}`];
+  const lines = events.map((e, i) =>
+    [(e.eventTime / 1000).toFixed(6), `C${i}`, e.srcIp, e.srcPort, e.dstIp, e.dstPort, e.protocol.toLowerCase(), '-', '-', '-', '-', STATE[e.outcome], 'F', 'T', 0, 'S', 1, 44, 0, 0, '-'].join('\t'));
+  return `${[...head, ...lines].join('\n')}\n`;
+}
+
 /** A Zeek TSV conn.log of unanswered TCP SYNs (conn_state S0). */
 export function zeekConnLog(probes: readonly Probe[]): string {
-  const head = ['#separator \\x09', '#set_separator\t,', '#empty_field\t(empty)', '#unset_field\t-', '#path\tconn', `#fields\t${FIELDS.join('\t')}`];
-  const lines = probes.map((p, i) => [(p.timeMs / 1000).toFixed(6), `C${i}`, p.src, 40000 + (i % 20000), p.dst, p.port, 'tcp', '-', '-', '-', '-', 'S0', 'F', 'T', 0, 'S', 1, 44, 0, 0, '-'].join('\t'));
-  return `${[...head, ...lines].join('\n')}\n`;
+  return zeekConnLogOf(probes.map((p, i) => ({ eventTime: p.timeMs, protocol: 'TCP', srcIp: p.src, srcPort: 40000 + (i % 20000), dstIp: p.dst, dstPort: p.port, outcome: 'ATTEMPT' })));
 }
 
 /** A pcap (Ethernet) of the probes' SYNs. */

@@ -7,23 +7,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Advisory } from '../../services/common/avro/generated-types.ts';
 import { loadDetectorConfig } from '../../services/detector/config.ts';
-import { MATRIX } from './matrix.ts';
+import { EVAL_START, MATRIX, MS05_027 } from './matrix.ts';
 import { measure } from './measure.ts';
 import { playWorld } from './play.ts';
 import { table } from './table.ts';
 import type { RowResult } from './table.ts';
-
-/** Monday 00:00 UTC: minute 0 of every row, so the daily rhythm starts at midnight. */
-export const EVAL_START = Date.parse('2026-11-23T00:00:00Z');
-
-/** The seed story's advisory, published a week before: scanning on 445 is Pescatore's stage 4 in every row. */
-export const MS05_027: Advisory = {
-  id: 'MS05-027', title: 'Vulnerability in Server Message Block could allow remote code execution',
-  ports: [{ protocol: 'TCP', port: 139 }, { protocol: 'TCP', port: 445 }], severity: 'CRITICAL', published: EVAL_START - 7 * 86_400_000,
-  workaround: 'Block TCP ports 139 and 445 at the firewall, inbound and outbound, until patched.', url: null,
-};
 
 const { values } = parseArgs({ options: { seed: { type: 'string', default: '1' }, only: { type: 'string' }, 'no-write': { type: 'boolean', default: false } } });
 const seed = Number(values.seed);

@@ -10,13 +10,23 @@
  * 30 infected Code Red sources a minute on a /12 is "comparable to everyday
  * background on TCP 445".
  */
-import type { Protocol } from '../../services/common/avro/generated-types.ts';
+import type { Advisory, Protocol } from '../../services/common/avro/generated-types.ts';
 import { scansForDoubling } from '../../services/sensor/scenarios/si-worm.ts';
 import type { WormSpec } from '../../services/sensor/scenarios/si-worm.ts';
 import type { SpaceSpec } from '../../services/sensor/scenarios/space.ts';
 import { waveProfile } from '../../services/sensor/scenarios/traffic.ts';
 import type { BackgroundSpec, HitterSpec, WaveSpec } from '../../services/sensor/scenarios/traffic.ts';
 import type { WorldSpec } from '../../services/sensor/scenarios/world.ts';
+
+/** Monday 00:00 UTC: minute 0 of every row, so the daily rhythm starts at midnight. */
+export const EVAL_START = Date.parse('2026-11-23T00:00:00Z');
+
+/** The seed story's advisory, published a week before: scanning on 445 is Pescatore's stage 4 in every row. */
+export const MS05_027: Advisory = {
+  id: 'MS05-027', title: 'Vulnerability in Server Message Block could allow remote code execution',
+  ports: [{ protocol: 'TCP', port: 139 }, { protocol: 'TCP', port: 445 }], severity: 'CRITICAL', published: EVAL_START - 7 * 86_400_000,
+  workaround: 'Block TCP ports 139 and 445 at the firewall, inbound and outbound, until patched.', url: null,
+};
 
 export type Family = 'worm' | 'sweep' | 'quiet';
 

@@ -43,7 +43,9 @@ function isFalse(row: MatrixRow, a: Alert): boolean {
   return row.family === 'sweep' && rank(a) > RANK.indexOf('ELEVATED');
 }
 
-export function measure(row: MatrixRow, alerts: readonly Alert[], startMs: number, windowMs: number): RowFigures {
+/** `alerts` in any order (read back from a partitioned topic, they are in order per alert id only). */
+export function measure(row: MatrixRow, unordered: readonly Alert[], startMs: number, windowMs: number): RowFigures {
+  const alerts = [...unordered].sort((a, b) => a.eventTime - b.eventTime || a.windowStart - b.windowStart || a.sequence - b.sequence);
   const onTarget = alerts.filter((a) => row.target !== undefined && a.protocol === row.target.protocol && a.port === row.target.port);
   const onset = startMs + (row.onsetMinute ?? 0) * MINUTE;
   const surge = onTarget.find((a) => a.kind === 'SURGE');

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { advisoryCodec, alertCodec } from '../../../services/common/avro/codecs.ts';
 import type { Alert, ConnectionEvent } from '../../../services/common/avro/generated-types.ts';
+import { systemClock } from '../../../services/common/clock.ts';
 import { loadDetectorConfig } from '../../../services/detector/config.ts';
 import { startDetectorPipeline } from '../../../services/detector/stream/pipeline.ts';
 import { sensorName } from '../../../services/sensor/scenarios/space.ts';
@@ -38,7 +39,7 @@ async function detect(row: MatrixRow): Promise<Alert[]> {
   const producer = await testProducer(transport);
   await producer.send(topics.advisories, [{ key: MS05_027.id, value: advisoryCodec.encode(MS05_027) }]);
   const groupId = uniqueName('detector');
-  const pipeline = startDetectorPipeline({ transport, producer, topics, config: { ...loadDetectorConfig({}), groupId }, logger: quietLogger });
+  const pipeline = startDetectorPipeline({ transport, producer, topics, config: { ...loadDetectorConfig({}), groupId }, logger: quietLogger, now: systemClock });
   onTestFinished(() => pipeline.close());
   await pipeline.started;
   const dir = writeWorld(row);

@@ -35,11 +35,11 @@ function runOne(name: string): Promise<{ ok: boolean; output: string }> {
   });
 }
 
-/** What the figures were measured on and with: the commit (marked if the tree had changes), CPUs, memory, Node, and the load (other work on the machine moves every figure). */
+/** What the figures were measured on and with: the commit (marked if code, not docs, had changed), CPUs, memory, Node, and the load (other work on the machine moves every figure). */
 function provenance(): string {
   const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8' }).stdout.trim();
   const commit = git('rev-parse', '--short', 'HEAD') || 'unknown';
-  const dirty = git('status', '--porcelain', '--untracked-files=no') === '' ? '' : ' (with uncommitted changes)';
+  const dirty = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!*.md') === '' ? '' : ' (with uncommitted changes)';
   const cpu = cpus();
   const load = loadavg()[0] ?? 0;
   return `commit ${commit}${dirty}; ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; load average ${load.toFixed(1)} at the end`;

@@ -6,6 +6,10 @@ import type { CommonConfig, Env } from '../common/config.ts';
 import { portNumber } from './batching.ts';
 import type { HotPorts } from './batching.ts';
 import { sensorError, SensorErrorCodes } from './errors.ts';
+import { DEFAULT_TRACKING } from './inputs/attempts.ts';
+import type { TrackingOptions } from './inputs/attempts.ts';
+import { DEFAULT_ORDER } from './inputs/time-order.ts';
+import type { OrderOptions } from './inputs/time-order.ts';
 import { SCENARIOS } from './scenarios/generate.ts';
 import type { Scenario } from './scenarios/generate.ts';
 
@@ -23,6 +27,14 @@ export const sensorSettings = Type.Object({
   PORTENT_SENSOR_TCPDUMP: Type.String({ default: 'tcpdump', minLength: 1 }),
   PORTENT_SENSOR_SCENARIO: Type.Union(Object.keys(SCENARIOS).map((s) => Type.Literal(s)), { default: 'demo' }),
   PORTENT_SENSOR_SEED: Type.Integer({ default: 1 }),
+  // Captures (inputs/attempts.ts): how long an unanswered SYN waits for its answer, how long a 4-tuple's SYNs are one attempt, and how many 4-tuples are remembered.
+  PORTENT_SENSOR_ANSWER_WAIT_SECONDS: Type.Number({ default: DEFAULT_TRACKING.answerWaitMs / 1000, minimum: 0, maximum: 600, description: 'Capture time an unanswered SYN waits for its answer before it is published as ATTEMPT (its events wait as long)' }),
+  PORTENT_SENSOR_RETRANSMIT_WINDOW_SECONDS: Type.Number({ default: DEFAULT_TRACKING.retransmitWindowMs / 1000, minimum: 0, maximum: 3600, description: 'A SYN of a 4-tuple seen this recently is a retransmission of the same attempt (Linux gives up after 127 s, Windows after 21 s)' }),
+  PORTENT_SENSOR_TRACKED_ATTEMPTS: Type.Integer({ default: DEFAULT_TRACKING.maxTracked, minimum: 1000, maximum: 20_000_000, description: 'Most TCP 4-tuples remembered (about 250 bytes each); beyond it the oldest is forgotten' }),
+  // Time order of file inputs (inputs/time-order.ts).
+  PORTENT_SENSOR_ALLOWED_LATENESS_SECONDS: Type.Number({ default: DEFAULT_ORDER.allowedLatenessMs / 1000, minimum: 0, description: "The detector's allowed lateness: steps back in time larger than this are reported" }),
+  PORTENT_SENSOR_REORDER_SECONDS: Type.Number({ default: DEFAULT_ORDER.reorderMs / 1000, minimum: 0, maximum: 3600, description: 'Sort a file within this much time, like reordercap; 0 = read in file order' }),
+  PORTENT_SENSOR_REORDER_MAX: Type.Integer({ default: DEFAULT_ORDER.reorderMax, minimum: 1000, maximum: 20_000_000, description: 'Most frames or events held for reordering' }),
   PORTENT_SENSOR_SPEED: Type.Optional(Type.Number({ minimum: 0, description: 'Data seconds per wall second; 0 = as fast as possible. Default 60 (simulator), 0 (files)' })),
   PORTENT_SENSOR_START: Type.Optional(Type.String({ format: 'date-time', description: 'Event time of scenario minute 0; default: so that the scenario ends now' })),
   // At most 5,000: an event takes at most ~110 bytes in Avro (two 45-character addresses), so a record
@@ -43,10 +55,17 @@ export const sensorSettings = Type.Object({
 
 export type InputConfig =
   | { readonly kind: 'simulator'; readonly scenario: Scenario; readonly seed: number; readonly startMs: number; readonly speed: number }
-  | { readonly kind: 'pcap' | 'zeek' | 'eve' | 'netfilter' | 'dshield'; readonly file: string; readonly follow: boolean; readonly speed: number }
-  | { readonly kind: 'live'; readonly iface: string; readonly filter: string | undefined; readonly tcpdump: string }
+  | {
+      readonly kind: 'pcap' | 'zeek' | 'eve' | 'netfilter' | 'dshield';
+      readonly file: string;
+      readonly follow: boolean;
+      readonly speed: number;
+      readonly tracking: TrackingOptions;
+      readonly order: OrderOptions;
+    }
+  | { readonly kind: 'live'; readonly iface: string; readonly filter: string | undefined; readonly tcpdump: string; readonly tracking: TrackingOptions }
   /** Per-sensor files replayed together on one clock (directory/replay.ts). */
-  | { readonly kind: 'directory'; readonly dir: string; readonly speed: number };
+  | { readonly kind: 'directory'; readonly dir: string; readonly speed: number; readonly tracking: TrackingOptions; readonly order: OrderOptions };
 
 export interface SensorConfig extends CommonConfig {
   readonly sensorId: string;
@@ -77,11 +96,24 @@ function inputConfig(c: Settings, nowMs: number): InputConfig {
   }
   if (kind === 'live') {
     if (c.PORTENT_SENSOR_INTERFACE === undefined) throw sensorError(SensorErrorCodes.INPUT_OPTION_MISSING, 'input live needs PORTENT_SENSOR_INTERFACE (--interface)');
-    return { kind, iface: c.PORTENT_SENSOR_INTERFACE, filter: c.PORTENT_SENSOR_CAPTURE_FILTER, tcpdump: c.PORTENT_SENSOR_TCPDUMP };
+    return { kind, iface: c.PORTENT_SENSOR_INTERFACE, filter: c.PORTENT_SENSOR_CAPTURE_FILTER, tcpdump: c.PORTENT_SENSOR_TCPDUMP, tracking: tracking(c) };
   }
   if (c.PORTENT_SENSOR_FILE === undefined) throw sensorError(SensorErrorCodes.INPUT_OPTION_MISSING, `input ${kind} needs PORTENT_SENSOR_FILE (--file PATH, or - for stdin)`);
-  if (kind === 'directory') return { kind, dir: c.PORTENT_SENSOR_FILE, speed: c.PORTENT_SENSOR_SPEED ?? 0 };
-  return { kind, file: c.PORTENT_SENSOR_FILE, follow: c.PORTENT_SENSOR_FOLLOW, speed: c.PORTENT_SENSOR_SPEED ?? 0 };
+  const order: OrderOptions = {
+    allowedLatenessMs: c.PORTENT_SENSOR_ALLOWED_LATENESS_SECONDS * 1000,
+    reorderMs: c.PORTENT_SENSOR_REORDER_SECONDS * 1000,
+    reorderMax: c.PORTENT_SENSOR_REORDER_MAX,
+  };
+  if (kind === 'directory') return { kind, dir: c.PORTENT_SENSOR_FILE, speed: c.PORTENT_SENSOR_SPEED ?? 0, tracking: tracking(c), order };
+  return { kind, file: c.PORTENT_SENSOR_FILE, follow: c.PORTENT_SENSOR_FOLLOW, speed: c.PORTENT_SENSOR_SPEED ?? 0, tracking: tracking(c), order };
+}
+
+function tracking(c: Settings): TrackingOptions {
+  return {
+    answerWaitMs: c.PORTENT_SENSOR_ANSWER_WAIT_SECONDS * 1000,
+    retransmitWindowMs: c.PORTENT_SENSOR_RETRANSMIT_WINDOW_SECONDS * 1000,
+    maxTracked: c.PORTENT_SENSOR_TRACKED_ATTEMPTS,
+  };
 }
 
 /** `tcp/445,tcp/23` → the ports' numbers (batching.ts); the schema's pattern has checked the form. */

@@ -7,6 +7,8 @@ import { PortentError } from '../common/errors.ts';
  */
 export const SensorErrorCodes = {
   INPUT_UNREADABLE: 'SENSOR_ERR_INPUT_UNREADABLE',
+  /** The input is not of the chosen kind (random bytes as a pcap, a Zeek log as EVE). */
+  INPUT_WRONG_TYPE: 'SENSOR_ERR_INPUT_WRONG_TYPE',
   INPUT_OPTION_MISSING: 'SENSOR_ERR_INPUT_OPTION_MISSING',
   TCPDUMP_MISSING: 'SENSOR_ERR_TCPDUMP_MISSING',
   CAPTURE_PERMISSION: 'SENSOR_ERR_CAPTURE_PERMISSION',

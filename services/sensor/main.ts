@@ -85,6 +85,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 const { input } = config;
 logger.info({ input: { ...input, scenario: input.kind === 'simulator' ? input.scenario.name : undefined }, spoolDir: config.spoolDir, pseudonymised: config.pseudonymKey !== undefined }, 'sensor starting');
 let exitCode = 0;
+const started = performance.now();
 try {
   const emitFor = (sensorId: string) => (events: ConnectionEvent[]) => pipelines.get(sensorId).add(events);
   await runInput(input, report, emitFor(config.sensorId), stop.signal, systemClock, undefined, emitFor);
@@ -102,5 +103,5 @@ await telemetry.shutdown().catch((err: unknown) => {
 });
 const final = metrics.snapshot();
 logger.info({ metrics: final, examples: report.examples(), notes: report.notes, stopped: stop.signal.aborted }, 'sensor finished');
-process.stderr.write(`${formatReport(report, final.eventsPublished, final.eventsDropped, final.spoolEvents)}\n`);
+process.stderr.write(`${formatReport(report, final.eventsPublished, final.eventsDropped, final.spoolEvents, performance.now() - started)}\n`);
 process.exit(exitCode);

@@ -18,6 +18,10 @@ export class InputReport {
   read = 0;
   /** A message that ended the input early but cleanly (e.g. a truncated pcap). */
   readonly notes: string[] = [];
+  /** Steps back in event time larger than the detector's allowed lateness (inputs/time-order.ts TimeCheck). */
+  readonly time = { allowedLatenessMs: 0, stepsBack: 0, largestStepBackMs: 0 };
+  /** Captures (inputs/attempts.ts): retransmitted SYNs taken as their first, answers that came after their attempt was published. */
+  readonly tcp = { retransmissions: 0, lateAnswers: 0 };
   readonly #skipped = new Map<string, { count: number; examples: SkipExample[] }>();
 
   skip(reason: string, where: Where, sample = ''): void {
@@ -49,9 +53,19 @@ export class InputReport {
   }
 }
 
-/** A human-readable end-of-run report (stderr), next to the JSON log line. */
-export function formatReport(report: InputReport, published: number, dropped: Readonly<Record<string, number>>, spooled: number): string {
-  const lines = [`events read: ${report.read}, published: ${published}, still spooled: ${spooled}`];
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 3 : 1)} s`;
+
+/** A human-readable end-of-run report (stderr), next to the JSON log line; `elapsedMs`: the run's wall time. */
+export function formatReport(report: InputReport, published: number, dropped: Readonly<Record<string, number>>, spooled: number, elapsedMs: number): string {
+  const rate = elapsedMs > 0 ? Math.round((report.read * 1000) / elapsedMs) : 0;
+  const lines = [`events read: ${report.read}, published: ${published}, still spooled: ${spooled}`, `elapsed: ${seconds(elapsedMs)}, ${rate} events read per second`];
+  const { retransmissions, lateAnswers } = report.tcp;
+  if (retransmissions > 0) lines.push(`retransmitted SYNs (the same attempt): ${retransmissions}`);
+  if (lateAnswers > 0) lines.push(`answers after their attempt was published as ATTEMPT (outcome not updated; see --answer-wait): ${lateAnswers}`);
+  const t = report.time;
+  if (t.stepsBack > 0) {
+    lines.push(`time ran backwards ${t.stepsBack} times by more than the allowed lateness (${seconds(t.allowedLatenessMs)}); largest step ${seconds(t.largestStepBackMs)}: those events are late for the detector (--reorder SECONDS sorts them)`);
+  }
   for (const [reason, n] of Object.entries(dropped)) lines.push(`events dropped (${reason}): ${n}`);
   const examples = report.examples();
   for (const [reason, n] of Object.entries(report.skipped())) {

@@ -2,91 +2,82 @@
  * Turns decoded packets into connection attempts, the way a darknet or
  * firewall sensor counts them:
  *
- * - TCP: a SYN without ACK opens an attempt (a retransmitted SYN does not
- *   open another). The answer decides its outcome: SYN-ACK from the target
- *   -> ESTABLISHED, RST from the target -> REJECTED, matched on the reversed
- *   4-tuple. No answer within ANSWER_WAIT_MS of capture time -> ATTEMPT.
+ * - TCP: a SYN without ACK opens an attempt. The answer decides its outcome:
+ *   SYN-ACK from the target -> ESTABLISHED, RST from the target -> REJECTED,
+ *   matched on the reversed 4-tuple. No answer within `answerWaitMs` of
+ *   capture time -> published as ATTEMPT.
+ * - A SYN of a 4-tuple seen within `retransmitWindowMs` is a retransmission
+ *   of the same attempt, not a new one. The operating systems' defaults:
+ *   Linux (Documentation/networking/ip-sysctl.rst, tcp_syn_retries = 6,
+ *   initial RTO 1 s, doubling) resends at +1, +3, +7, +15, +31 and +63 s and
+ *   gives up at +127 s; Windows (TcpInitialRTT = 3 s,
+ *   TcpMaxConnectRetransmissions = 2, doubling; Microsoft's Windows Server
+ *   registry reference) resends at +3 and +9 s and gives up at +21 s. The
+ *   default window, 130 s, covers both schedules.
+ * - An answer to the attempt or to any retransmission of it within the
+ *   answer wait sets the outcome. One that comes after the attempt was
+ *   published is counted (lateAnswers), not published again: a second event
+ *   would count the attempt twice, and a published event cannot change.
  * - UDP: the first datagram of a flow is an attempt; later datagrams of the
  *   same flow, and replies (reversed 4-tuple), are not.
  * - ICMP: every echo request is an attempt on port 0.
  *
- * Event time is the capture time of the first packet, from the data. Events
- * come out in capture order: an attempt waits at the head of the queue until
- * its answer (or ANSWER_WAIT_MS) has passed, and the ones behind it wait
- * too. Out-of-order events would be late for the detector's windows, whose
- * allowed lateness (10 s) is shorter than any sensible answer timeout would
- * be if attempts came out as they were decided.
+ * Event time is the capture time of the first SYN. Events come out in
+ * capture order: an attempt waits at the head of the queue until it is
+ * answered or its answer wait has passed, and the ones behind it wait too.
+ * Out-of-order events would be late for the detector's windows.
+ *
+ * Memory: at most `maxTracked` TCP 4-tuples are remembered (each ~250 bytes
+ * with its event); beyond that the oldest is forgotten (published at once as
+ * ATTEMPT if still unanswered), so a SYN flood costs bounded memory, and a
+ * retransmission of a forgotten attempt counts again.
  */
 import type { ConnectionEvent } from '../../common/avro/generated-types.ts';
 import { dstText, srcText, TCP_ACK, TCP_RST, TCP_SYN } from './packet.ts';
 import type { Packet } from './packet.ts';
+import { newEntry, TcpTable } from './tcp-table.ts';
+import type { Entry } from './tcp-table.ts';
 
-/** A SYN not answered within this much capture time stays an ATTEMPT (answers come within an RTT; retransmits after 1 s, 3 s). */
-const ANSWER_WAIT_MS = 3_000;
+export interface TrackingOptions {
+  /** Capture time an unanswered SYN waits for its answer before it is published as ATTEMPT. */
+  readonly answerWaitMs: number;
+  /** A SYN of a 4-tuple seen this recently (capture time) is a retransmission of the same attempt. */
+  readonly retransmitWindowMs: number;
+  /** Most TCP 4-tuples remembered at once (and events waiting to be published). */
+  readonly maxTracked: number;
+}
+
+/** The defaults, which the config schema (config.ts) reads. */
+export const DEFAULT_TRACKING: TrackingOptions = Object.freeze({ answerWaitMs: 10_000, retransmitWindowMs: 130_000, maxTracked: 200_000 });
+
 const UDP_FLOW_MS = 60_000;
-/** Bounds memory on a SYN flood: beyond it the oldest waiting attempt is emitted as ATTEMPT. */
-const MAX_WAITING = 200_000;
-/** The pending table's initial size (it doubles as needed, up to about MAX_WAITING). */
-const MIN_SLOTS = 1024;
-
-interface Entry {
-  readonly event: ConnectionEvent;
-  /** The tupleKey of an undecided TCP attempt; -1 once decided (and for UDP and ICMP). */
-  key: number;
-  /** The next undecided attempt in the same slot of the pending table. */
-  next: Entry | undefined;
-  /** The packet's address numbers (Packet.srcHash, dstHash), so an answer is matched without address text. */
-  readonly srcHash: number;
-  readonly dstHash: number;
-  readonly v6: boolean;
-}
-
-/**
- * The pending-map key of a TCP 4-tuple: a hash of the address numbers and
- * ports, small enough to stay an unboxed integer. Building "src|port|dst|port"
- * text for every SYN and answer was the hottest part of pcap input; a key
- * collision is told apart by comparing the entry's own 4-tuple.
- */
-function tupleKey(srcHash: number, srcPort: number, dstHash: number, dstPort: number): number {
-  let h = Math.imul(srcHash ^ (srcPort << 16) ^ dstPort, 0x9e3779b1);
-  h = Math.imul(h ^ (h >>> 15) ^ dstHash, 0x85ebca6b);
-  return (h ^ (h >>> 13)) & 0x3fffffff;
-}
-
-/**
- * Whether the attempt `e` is from p's source to p's destination (`reverse`:
- * from p's destination to p's source, as its answer is). IPv4 address numbers
- * are the addresses; IPv6 ones are hashes, so there the text decides.
- */
-function sameTuple(e: Entry, p: Packet, reverse: boolean): boolean {
-  const ev = e.event;
-  if (e.v6 !== p.v6) return false;
-  if (reverse) {
-    if (e.srcHash !== p.dstHash || e.dstHash !== p.srcHash || ev.srcPort !== p.dstPort || ev.dstPort !== p.srcPort) return false;
-    return !p.v6 || (ev.srcIp === dstText(p) && ev.dstIp === srcText(p));
-  }
-  if (e.srcHash !== p.srcHash || e.dstHash !== p.dstHash || ev.srcPort !== p.srcPort || ev.dstPort !== p.dstPort) return false;
-  return !p.v6 || (ev.srcIp === srcText(p) && ev.dstIp === dstText(p));
-}
 
 export class AttemptTracker {
-  /**
-   * Undecided TCP attempts: a hash table of tupleKey & (size - 1), entries of
-   * a slot chained through `next`. Not a Map: its get/set/delete on every SYN
-   * and answer were the largest share of the tracker's time.
-   */
-  #slots: (Entry | undefined)[] = new Array<Entry | undefined>(MIN_SLOTS).fill(undefined);
-  #pending = 0;
+  readonly #o: TrackingOptions;
+  readonly #table = new TcpTable();
+  /** TCP entries in the table, oldest first (expired from the head). */
+  #remembered: Entry[] = [];
+  #rememberedHead = 0;
   readonly #udp = new Map<string, number>();
+  /** Events in capture order, published from the head. */
   #queue: Entry[] = [];
   #head = 0;
   #sweepCounter = 0;
+  /** Answers that came after their attempt had been published as ATTEMPT. */
+  lateAnswers = 0;
+  /** SYNs that were retransmissions of an attempt already counted. */
+  retransmissions = 0;
+
+  constructor(options: TrackingOptions = DEFAULT_TRACKING) {
+    this.#o = options;
+  }
 
   /** Feeds one packet seen at `timeMs`; pushes events that are due, in capture order, to `out`. */
   packet(p: Packet, timeMs: number, out: ConnectionEvent[]): void {
     if (p.protocol === 'TCP') this.#tcp(p, timeMs);
     else if (p.protocol === 'UDP') this.#udpPacket(p, timeMs);
-    else if (p.echo) this.#queue.push(newEntry(p, timeMs, -1, undefined));
+    else if (p.echo) this.#queue.push(newEntry(p, timeMs));
+    this.#forget(timeMs);
     this.#release(timeMs, out);
     if (++this.#sweepCounter >= 4096) {
       this.#sweepCounter = 0;
@@ -100,8 +91,9 @@ export class AttemptTracker {
   /** End of input: every event still waiting comes out; unanswered attempts as ATTEMPT. */
   flush(out: ConnectionEvent[]): void {
     this.#release(Infinity, out);
-    this.#slots = new Array<Entry | undefined>(MIN_SLOTS).fill(undefined);
-    this.#pending = 0;
+    this.#table.clear();
+    this.#remembered = [];
+    this.#rememberedHead = 0;
     this.#udp.clear();
   }
 
@@ -109,60 +101,45 @@ export class AttemptTracker {
     const syn = (p.flags & TCP_SYN) !== 0;
     const ack = (p.flags & TCP_ACK) !== 0;
     if (syn && !ack) {
-      const key = tupleKey(p.srcHash, p.srcPort, p.dstHash, p.dstPort);
-      const slot = key & (this.#slots.length - 1);
-      const head = this.#slots[slot];
-      for (let e = head; e !== undefined; e = e.next) if (sameTuple(e, p, false)) return;
-      const attempt = newEntry(p, timeMs, key, head);
-      this.#slots[slot] = attempt;
+      const seen = this.#table.find(p, false);
+      if (seen !== undefined) {
+        if (Math.abs(timeMs - seen.event.eventTime) < this.#o.retransmitWindowMs) {
+          this.retransmissions++;
+          return;
+        }
+        this.#table.remove(seen);
+      }
+      const attempt = newEntry(p, timeMs);
+      this.#table.add(attempt);
+      this.#remembered.push(attempt);
       this.#queue.push(attempt);
-      if (++this.#pending > this.#slots.length) this.#grow();
       return;
     }
     if ((syn && ack) || (p.flags & TCP_RST) !== 0) {
-      const key = tupleKey(p.dstHash, p.dstPort, p.srcHash, p.srcPort);
-      let entry = this.#slots[key & (this.#slots.length - 1)];
-      while (entry !== undefined && !sameTuple(entry, p, true)) entry = entry.next;
-      if (entry === undefined) return;
-      this.#unpend(entry);
-      entry.event.outcome = syn ? 'ESTABLISHED' : 'REJECTED';
+      const entry = this.#table.find(p, true);
+      if (entry === undefined || entry.decided) return;
+      entry.decided = true;
+      if (entry.released) this.lateAnswers++;
+      else entry.event.outcome = syn ? 'ESTABLISHED' : 'REJECTED';
     }
   }
 
-  /** Takes a decided or timed-out attempt out of the pending map (and out of its key's chain). */
-  #unpend(entry: Entry): void {
-    const key = entry.key;
-    if (key < 0) return;
-    entry.key = -1;
-    this.#pending--;
-    const slot = key & (this.#slots.length - 1);
-    const head = this.#slots[slot];
-    if (head === entry) this.#slots[slot] = entry.next;
-    else {
-      for (let e = head; e !== undefined; e = e.next) {
-        if (e.next === entry) {
-          e.next = entry.next;
-          break;
-        }
-      }
+  /** Forgets attempts older than the retransmission window, and the oldest beyond maxTracked. */
+  #forget(nowMs: number): void {
+    const r = this.#remembered;
+    while (this.#rememberedHead < r.length) {
+      const e = r[this.#rememberedHead];
+      if (e === undefined) break;
+      if (e.key >= 0 && nowMs - e.event.eventTime < this.#o.retransmitWindowMs && this.#table.size <= this.#o.maxTracked) break;
+      this.#table.remove(e);
+      // A forgotten attempt can no longer be answered: it is published as it stands.
+      e.decided = true;
+      this.#rememberedHead++;
     }
-    entry.next = undefined;
-  }
-
-  /** Doubles the table once it holds more attempts than slots, so chains stay about one entry long. */
-  #grow(): void {
-    const old = this.#slots;
-    const slots = new Array<Entry | undefined>(old.length * 2).fill(undefined);
-    const mask = slots.length - 1;
-    for (let head of old) {
-      while (head !== undefined) {
-        const next = head.next;
-        head.next = slots[head.key & mask];
-        slots[head.key & mask] = head;
-        head = next;
-      }
+    if (this.#rememberedHead > 4096 && this.#rememberedHead * 2 > r.length) {
+      this.#remembered = r.slice(this.#rememberedHead);
+      this.#rememberedHead = 0;
     }
-    this.#slots = slots;
   }
 
   #udpPacket(p: Packet, timeMs: number): void {
@@ -174,19 +151,18 @@ export class AttemptTracker {
     if (seen !== undefined && timeMs - seen < UDP_FLOW_MS) return;
     this.#udp.delete(key);
     this.#udp.set(key, timeMs);
-    this.#queue.push(newEntry(p, timeMs, -1, undefined));
+    this.#queue.push(newEntry(p, timeMs));
   }
 
-  /** Emits from the head while the head is decided, timed out, or the queue is over its bound. */
+  /** Publishes from the head while the head is decided, past its answer wait, or the queue is over its bound. */
   #release(nowMs: number, out: ConnectionEvent[]): void {
     const q = this.#queue;
+    const wait = this.#o.answerWaitMs;
     while (this.#head < q.length) {
       const entry = q[this.#head];
       if (entry === undefined) break;
-      if (entry.key >= 0) {
-        if (nowMs - entry.event.eventTime < ANSWER_WAIT_MS && q.length - this.#head <= MAX_WAITING) break;
-        this.#unpend(entry);
-      }
+      if (entry.key >= 0 && !entry.decided && nowMs - entry.event.eventTime < wait && q.length - this.#head <= this.#o.maxTracked) break;
+      entry.released = true;
       out.push(entry.event);
       this.#head++;
     }
@@ -195,9 +171,4 @@ export class AttemptTracker {
       this.#head = 0;
     }
   }
-}
-
-function newEntry(p: Packet, timeMs: number, key: number, next: Entry | undefined): Entry {
-  const event: ConnectionEvent = { eventTime: timeMs, protocol: p.protocol, srcIp: srcText(p), srcPort: p.srcPort, dstIp: dstText(p), dstPort: p.dstPort, outcome: 'ATTEMPT' };
-  return { event, key, next, srcHash: p.srcHash, dstHash: p.dstHash, v6: p.v6 };
 }

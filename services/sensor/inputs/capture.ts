@@ -6,11 +6,15 @@
  * ends mid-record ends cleanly with a note.
  */
 import type { ConnectionEvent } from '../../common/avro/generated-types.ts';
+import { sensorError, SensorErrorCodes } from '../errors.ts';
 import type { InputReport } from '../report.ts';
-import { AttemptTracker } from './attempts.ts';
+import { AttemptTracker, DEFAULT_TRACKING } from './attempts.ts';
+import type { TrackingOptions } from './attempts.ts';
 import { decodeFrame, emptyPacket } from './packet.ts';
 import { PCAP_MAGICS, PcapReader } from './pcap.ts';
 import { PcapngReader } from './pcapng.ts';
+import { DEFAULT_ORDER, TimeOrder } from './time-order.ts';
+import type { OrderOptions } from './time-order.ts';
 
 export interface FrameSink {
   /** A frame: data[from..to) (a range, not a view: one Buffer object per frame was measurable). */
@@ -20,12 +24,20 @@ export interface FrameSink {
 
 type Reader = PcapReader | PcapngReader;
 
+interface HeldFrame {
+  readonly linkType: number;
+  readonly timeMs: number;
+  readonly data: Uint8Array;
+  /** Its number in the file, for the report. */
+  readonly number: number;
+}
+
 /** How much of a new chunk is joined to the remainder of the last one: more than a frame, far less than a chunk. */
 const JOIN_BYTES = 16 * 1024;
 
 export class CaptureStream {
   readonly #report: InputReport;
-  readonly #tracker = new AttemptTracker();
+  readonly #tracker: AttemptTracker;
   #reader: Reader | undefined;
   #rest: Buffer = Buffer.alloc(0);
   #packets = 0;
@@ -33,26 +45,39 @@ export class CaptureStream {
   #out: ConnectionEvent[] = [];
   readonly #sink: FrameSink;
   readonly #packet = emptyPacket();
+  /** Frames held to be put in time order (reorderMs > 0): copies, since the chunk's bytes are reused. */
+  readonly #order: TimeOrder<HeldFrame> | undefined;
+  readonly #fromOrder = (f: HeldFrame): void => {
+    this.#frame(f.linkType, f.timeMs, f.data, 0, f.data.length, f.number);
+  };
 
-  constructor(report: InputReport) {
+  constructor(report: InputReport, tracking: TrackingOptions = DEFAULT_TRACKING, order: OrderOptions = DEFAULT_ORDER) {
     this.#report = report;
+    this.#tracker = new AttemptTracker(tracking);
+    this.#order = order.reorderMs > 0 ? new TimeOrder(order.reorderMs, order.reorderMax) : undefined;
     this.#sink = {
       frame: (linkType, timeMs, data, from, to) => {
-        this.#packets++;
-        const skip = decodeFrame(linkType, data, from, to, this.#packet);
-        if (skip !== undefined) {
-          if (skip !== 'not IP' && skip !== 'not TCP, UDP or ICMP') this.#report.skip(skip, `packet ${this.#packets}`, hex(data.subarray(from, to)));
-          return;
-        }
-        const before = this.#out.length;
-        this.#tracker.packet(this.#packet, timeMs, this.#out);
-        this.#report.read += this.#out.length - before;
+        const number = ++this.#packets;
+        if (this.#order === undefined) this.#frame(linkType, timeMs, data, from, to, number);
+        else this.#order.push(timeMs, { linkType, timeMs, data: data.slice(from, to), number }, this.#fromOrder);
       },
       skip: (reason) => {
         this.#packets++;
         this.#report.skip(reason, `packet ${this.#packets}`);
       },
     };
+  }
+
+  /** Frame number `number` of the capture: decoded, and fed to the tracker. */
+  #frame(linkType: number, timeMs: number, data: Uint8Array, from: number, to: number, number: number): void {
+    const skip = decodeFrame(linkType, data, from, to, this.#packet);
+    if (skip !== undefined) {
+      if (skip !== 'not IP' && skip !== 'not TCP, UDP or ICMP') this.#report.skip(skip, `packet ${number}`, hex(data.subarray(from, to)));
+      return;
+    }
+    const before = this.#out.length;
+    this.#tracker.packet(this.#packet, timeMs, this.#out);
+    this.#report.read += this.#out.length - before;
   }
 
   /** Feeds a chunk; returns the events it completed. */
@@ -83,10 +108,7 @@ export class CaptureStream {
       const magic = buf.readUInt32BE(0);
       if (magic === 0x0a0d0d0a) this.#reader = new PcapngReader();
       else if (PCAP_MAGICS.has(magic)) this.#reader = new PcapReader();
-      else {
-        this.#stop(`not a pcap or pcapng capture (first bytes ${buf.subarray(0, 4).toString('hex')})`);
-        return -1;
-      }
+      else throw sensorError(SensorErrorCodes.INPUT_WRONG_TYPE, `not a pcap or pcapng capture (first bytes ${buf.subarray(0, 4).toString('hex')})`, { first: buf.subarray(0, 4).toString('hex') });
     }
     const r = this.#reader.read(buf, this.#sink);
     if (typeof r !== 'number') {
@@ -99,13 +121,20 @@ export class CaptureStream {
 
   /** End of input: pending attempts come out; an incomplete last record is reported, not thrown. */
   end(): ConnectionEvent[] {
+    if (!this.#stopped && this.#reader === undefined && this.#rest.length > 0) {
+      throw sensorError(SensorErrorCodes.INPUT_WRONG_TYPE, `not a pcap or pcapng capture (only ${this.#rest.length} bytes)`, { bytes: this.#rest.length });
+    }
     if (!this.#stopped && this.#rest.length > 0) {
       this.#report.note(`truncated capture: ${this.#rest.length} bytes of an incomplete record after packet ${this.#packets} ignored`);
     }
+    this.#order?.drain(this.#fromOrder);
     const before = this.#out.length;
-    this.#tracker.flush(this.#out);
+    const tracker = this.#tracker;
+    tracker.flush(this.#out);
     this.#report.read += this.#out.length - before;
     this.#rest = Buffer.alloc(0);
+    this.#report.tcp.retransmissions += tracker.retransmissions;
+    this.#report.tcp.lateAnswers += tracker.lateAnswers;
     return this.#take();
   }
 

@@ -28,6 +28,11 @@ const ICMP_TYPE = 8;
 const FLOW_START = 11;
 const PKTS_TOCLIENT = 12;
 const TCP_FLAGS_TC = 13;
+const TCP_FLAGS_TS = 14;
+
+export const TCP_SYN = 0x02;
+/** The skip reason of a TCP flow whose client sent no SYN. */
+export const MID_STREAM = 'mid-stream TCP flow (no SYN from the client)';
 
 /** Pushes the event of the line t.slice(start, end), of event type `eventType` ("flow" or "alert") and values at `s`, or reports why not. */
 export function eveEventIn(eventType: string, t: string, c: Codes, start: number, end: number, s: Spans, where: Where, out: ConnectionEvent[], report: InputReport): void {
@@ -35,6 +40,10 @@ export function eveEventIn(eventType: string, t: string, c: Codes, start: number
   const protocol = kind[PROTO] === STRING_KIND ? protocolAt(t, c, s.from[PROTO] ?? 0, s.to[PROTO] ?? 0) : undefined;
   if (protocol === undefined) {
     report.skip('unknown protocol', where, t.slice(start, end));
+    return;
+  }
+  if (eventType === 'flow' && protocol === 'TCP' && !(kind[TCP_FLAGS_TS] === STRING_KIND && (hexFlagsAt(t, c, s.from[TCP_FLAGS_TS] ?? 0, s.to[TCP_FLAGS_TS] ?? 0) & TCP_SYN) !== 0)) {
+    report.skip(MID_STREAM, where, t.slice(start, end));
     return;
   }
   const at = eventType === 'flow' && kind[FLOW_START] === STRING_KIND ? FLOW_START : TIMESTAMP;

@@ -20,10 +20,11 @@ export interface EveFields {
   destPort: unknown;
   proto: unknown;
   icmpType: unknown;
-  /** flow.start, flow.pkts_toclient, tcp.tcp_flags_tc */
+  /** flow.start, flow.pkts_toclient, tcp.tcp_flags_tc, tcp.tcp_flags_ts */
   flowStart: unknown;
   pktsToClient: unknown;
   tcpFlagsTc: unknown;
+  tcpFlagsTs: unknown;
 }
 
 const MAX_DEPTH = 32;
@@ -47,7 +48,7 @@ export function scanEve(t: string): EveFields | undefined {
 
 /** All fields absent. */
 export function noFields(): EveFields {
-  return { timestamp: undefined, eventType: undefined, srcIp: undefined, srcPort: undefined, destIp: undefined, destPort: undefined, proto: undefined, icmpType: undefined, flowStart: undefined, pktsToClient: undefined, tcpFlagsTc: undefined };
+  return { timestamp: undefined, eventType: undefined, srcIp: undefined, srcPort: undefined, destIp: undefined, destPort: undefined, proto: undefined, icmpType: undefined, flowStart: undefined, pktsToClient: undefined, tcpFlagsTc: undefined, tcpFlagsTs: undefined };
 }
 
 function space(t: string, i: number): number {
@@ -143,7 +144,11 @@ export function fieldOf(t: string, from: number, to: number, where: number): num
     }
   }
   if (where === FLOW) return len === 5 && c === 115 && t.charCodeAt(from + 3) === 114 && t.startsWith('start', from) ? 11 : len === 13 && t.charCodeAt(from + 5) === 116 && t.startsWith('pkts_toclient', from) ? 12 : 0;
-  if (where === TCP) return len === 12 && t.charCodeAt(to - 1) === 99 && t.startsWith('tcp_flags_tc', from) ? 13 : 0;
+  if (where === TCP) {
+    if (len !== 12) return 0;
+    const last = t.charCodeAt(to - 1);
+    return last === 99 ? (t.startsWith('tcp_flags_tc', from) ? 13 : 0) : last === 115 && t.startsWith('tcp_flags_ts', from) ? 14 : 0;
+  }
   return 0;
 }
 
@@ -167,7 +172,7 @@ function object(t: string, i: number, depth: number, where: number, e: EveFields
     if (e !== undefined && (field === FLOW_FIELD || field === TCP_FIELD) && t.charCodeAt(i) === 123) {
       // "flow" / "tcp": a new object replaces what an earlier duplicate said.
       if (field === FLOW_FIELD) e.flowStart = e.pktsToClient = undefined;
-      else e.tcpFlagsTc = undefined;
+      else e.tcpFlagsTc = e.tcpFlagsTs = undefined;
       i = depth >= MAX_DEPTH ? -1 : object(t, i + 1, depth + 1, field === FLOW_FIELD ? FLOW : TCP, e);
     } else i = value(t, i, depth);
     if (i < 0) return -1;
@@ -187,13 +192,13 @@ function set(e: EveFields, field: number, t: string, from: number, to: number): 
     // A "flow" or "tcp" that is not an object: it replaces what an earlier duplicate said.
     if (c === 123) return;
     if (field === FLOW_FIELD) e.flowStart = e.pktsToClient = undefined;
-    else e.tcpFlagsTc = undefined;
+    else e.tcpFlagsTc = e.tcpFlagsTs = undefined;
     return;
   }
   store(e, field, c === QUOTE ? t.slice(from + 1, to - 1) : c === 45 || isDigit(c) ? Number(t.slice(from, to)) : null);
 }
 
-/** Stores the value of a scalar field (ids 1..8, 11..13 of fieldOf). */
+/** Stores the value of a scalar field (ids 1..8, 11..14 of fieldOf). */
 export function store(e: EveFields, field: number, v: string | number | null): void {
   switch (field) {
     case 1: e.timestamp = v; break;
@@ -207,5 +212,6 @@ export function store(e: EveFields, field: number, v: string | number | null): v
     case 11: e.flowStart = v; break;
     case 12: e.pktsToClient = v; break;
     case 13: e.tcpFlagsTc = v; break;
+    case 14: e.tcpFlagsTs = v; break;
   }
 }

@@ -22,6 +22,8 @@ export const LITERAL_KIND = 2;
 export type Kind = typeof STRING_KIND | typeof NUMBER_KIND | typeof LITERAL_KIND;
 /** A field the line does not have. */
 export const ABSENT = -1;
+/** Field ids are below this (eve-scan.ts fieldOf). */
+const FIELDS = 15;
 
 /** A wanted hole: its field id (eve-scan.ts fieldOf) and the kind of value the template takes there. */
 export interface Wanted {
@@ -61,16 +63,16 @@ export interface SpanSource {
 }
 
 /**
- * Per field id (eve-scan.ts fieldOf, 1..13): the kind of its value (ABSENT
+ * Per field id (eve-scan.ts fieldOf, 1..14): the kind of its value (ABSENT
  * if the line has none), where its text is (a string's contents, without
  * the quotes) and, for a number, its value. Numbers only, so one reused
  * object costs no write barrier per line.
  */
 export class Spans {
-  readonly kind = new Int8Array(14);
-  readonly from = new Int32Array(14);
-  readonly to = new Int32Array(14);
-  readonly num = new Float64Array(14);
+  readonly kind = new Int8Array(FIELDS);
+  readonly from = new Int32Array(FIELDS);
+  readonly to = new Int32Array(FIELDS);
+  readonly num = new Float64Array(FIELDS);
 }
 
 const isNumberChar = (c: number): boolean => (c >= 48 && c <= 57) || c === 46 || c === 45 || c === 43 || c === 101 || c === 69;
@@ -83,7 +85,7 @@ const isNumberChar = (c: number): boolean => (c >= 48 && c <= 57) || c === 46 ||
  */
 export function spansOf(tp: SpanSource, t: string, c: Codes, start: number, end: number, s: Spans): Spans {
   const kind = s.kind;
-  for (let f = 0; f < 14; f++) kind[f] = ABSENT;
+  for (let f = 0; f < FIELDS; f++) kind[f] = ABSENT;
   const walk = tp.walk;
   let p = start;
   for (let k = 0; k < walk.length; k += 3) {

@@ -6,16 +6,23 @@
  *   icmp_type/icmp_code for ICMP, flow.start, flow.pkts_toclient,
  *   tcp.tcp_flags_tc (hex of the TCP flags the server sent, cumulative).
  *
+ *   tcp.tcp_flags_ts (the TCP flags the client sent).
+ *
+ * A TCP flow is an attempt only if the client sent a SYN (tcp_flags_ts has
+ * 0x02): a flow Suricata picked up mid-stream (flags 00, or no SYN) is
+ * skipped as MID_STREAM, since its "client" may be the server (Suricata
+ * guesses the direction from the first packet it saw).
  * Event time: flow.start for a flow (its first packet), else timestamp.
  * Outcome of a TCP flow: the server sent SYN+ACK -> ESTABLISHED, else RST ->
  * REJECTED, else ATTEMPT; a UDP flow with packets to the client ->
  * ESTABLISHED, else ATTEMPT. An alert does not say: UNKNOWN.
+ * The mapping, with flow.state and flow.reason, is in the README.
  */
 import type { ConnectionEvent, Outcome } from '../../common/avro/generated-types.ts';
 import { canonicalIp } from '../ip.ts';
 import type { InputReport, Where } from '../report.ts';
 import { ChunkCodes } from './eve-codes.ts';
-import { eveEventIn, hexFlagsIn } from './eve-event.ts';
+import { eveEventIn, hexFlagsIn, MID_STREAM, TCP_SYN } from './eve-event.ts';
 import { scanEve } from './eve-scan.ts';
 import type { EveFields } from './eve-scan.ts';
 import { Spans, spansOf } from './eve-spans.ts';
@@ -59,6 +66,10 @@ function eveLine(e: EveFields | undefined, text: string, where: Where, out: Conn
   const protocol = typeof e.proto === 'string' ? protocolOf(e.proto) : undefined;
   if (protocol === undefined) {
     report.skip('unknown protocol', where, text);
+    return;
+  }
+  if (e.eventType === 'flow' && protocol === 'TCP' && !(typeof e.tcpFlagsTs === 'string' && (hexFlags(e.tcpFlagsTs) & TCP_SYN) !== 0)) {
+    report.skip(MID_STREAM, where, text);
     return;
   }
   const start = e.eventType === 'flow' && typeof e.flowStart === 'string' ? e.flowStart : e.timestamp;
@@ -120,5 +131,6 @@ export function eveFieldsOf(parsed: unknown): EveFields | undefined {
     flowStart: scalar(own(flow, 'start')),
     pktsToClient: scalar(own(flow, 'pkts_toclient')),
     tcpFlagsTc: scalar(own(tcp, 'tcp_flags_tc')),
+    tcpFlagsTs: scalar(own(tcp, 'tcp_flags_ts')),
   };
 }

@@ -6,6 +6,7 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import type { ConnectionEvent, Protocol } from '../../common/avro/generated-types.ts';
+import { sensorError, SensorErrorCodes } from '../errors.ts';
 import type { InputReport, Where } from '../report.ts';
 
 export interface LineParser {
@@ -18,6 +19,9 @@ export interface LineParser {
    */
   lineIn?(text: string, start: number, end: number, where: Where, out: ConnectionEvent[], report: InputReport): void;
 }
+
+/** Skip reasons that say a line is not of the input's format at all (not just a bad value in a record of it). */
+const NOT_THIS_FORMAT = new Set(['not a JSON object', 'unparsable line', 'line too long', 'TSV line before #fields header', 'wrong number of columns', 'not a netfilter LOG line', 'too few fields']);
 
 /** Lines longer than this are not log lines: skipped without being buffered whole. */
 const MAX_LINE = 64 * 1024;
@@ -32,9 +36,13 @@ export class LineSplitter {
   /** The last chunk ended in a non-ASCII byte: the decoder may hold the start of a character. */
   #mayHoldBytes = false;
 
-  constructor(parser: LineParser, report: InputReport) {
+  readonly #kind: string | undefined;
+
+  /** `kind`: the input's name; when given, input none of whose lines is of that format ends in an error. */
+  constructor(parser: LineParser, report: InputReport, kind?: string) {
     this.#parser = parser;
     this.#report = report;
+    this.#kind = kind;
   }
 
   push(chunk: Buffer): ConnectionEvent[] {
@@ -74,7 +82,22 @@ export class LineSplitter {
     this.#rest += this.#decoder.end();
     if (this.#rest.length > 0) this.#one(this.#rest, 0, this.#rest.length, out);
     this.#rest = '';
+    this.#checkFormat();
     return out;
+  }
+
+  /** Nothing read, and every line skipped as not of the format: the input is of another kind (exit code, not a quiet 0). */
+  #checkFormat(): void {
+    const report = this.#report;
+    if (this.#kind === undefined || report.read > 0) return;
+    const reasons = Object.keys(report.skipped());
+    if (reasons.length === 0 || !reasons.every((r) => NOT_THIS_FORMAT.has(r))) return;
+    const first = report.examples()[reasons[0] ?? '']?.[0];
+    throw sensorError(
+      SensorErrorCodes.INPUT_WRONG_TYPE,
+      `not ${this.#kind} input: none of its ${report.skippedTotal()} lines could be read (${reasons.join(', ')}${first === undefined ? '' : `; ${first.where}: ${first.sample.slice(0, 60)}`})`,
+      { kind: this.#kind, skipped: report.skipped() },
+    );
   }
 
   /** The line text.slice(start, end) (without its newline). */

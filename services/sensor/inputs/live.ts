@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import type { ConnectionEvent } from '../../common/avro/generated-types.ts';
 import { sensorError, SensorErrorCodes } from '../errors.ts';
 import type { InputReport } from '../report.ts';
+import type { TrackingOptions } from './attempts.ts';
 import { CaptureStream } from './capture.ts';
 
 export interface LiveOptions {
@@ -17,6 +18,7 @@ export interface LiveOptions {
   readonly filter: string | undefined;
   /** The tcpdump command (PORTENT_SENSOR_TCPDUMP). */
   readonly tcpdump: string;
+  readonly tracking: TrackingOptions;
   readonly signal: AbortSignal;
 }
 
@@ -51,7 +53,7 @@ export async function captureLive(opts: LiveOptions, report: InputReport, emit: 
     child.kill('SIGTERM');
   };
   opts.signal.addEventListener('abort', stop);
-  const capture = new CaptureStream(report);
+  const capture = new CaptureStream(report, opts.tracking);
   let bytes = 0;
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {

@@ -4,6 +4,13 @@
  *
  * TSV: the "#fields" header names the columns (Zeek docs, "Zeek Logs"):
  *   #fields ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto service ... conn_state ...
+ * and the other header lines say how they are written: "#separator \x09"
+ * (the column separator, escaped; this line is always space-separated),
+ * "#empty_field (empty)" (an empty string), "#unset_field -" (no value).
+ * "#set_separator ," separates the elements of set and vector columns
+ * (tunnel_parents); no column the sensor reads is one. A line with more or
+ * fewer columns than #fields names is skipped ("wrong number of columns"):
+ * its values cannot be told apart.
  * JSON: the same names as keys; "ts" is epoch seconds, or ISO 8601 with
  * LogAscii::json_timestamps = JSON::TS_ISO8601.
  * For ICMP, Zeek puts the ICMP type in id.orig_p and the code in id.resp_p.
@@ -40,9 +47,44 @@ interface Columns {
   readonly state: number;
 }
 
+/** The TSV header's settings (Zeek's defaults until a header line says otherwise). */
+interface Header {
+  separator: string;
+  empty: string;
+  unset: string;
+  /** Column names and count, from #fields. */
+  names: readonly string[] | undefined;
+  columns: Columns | undefined;
+}
+
+/** Zeek writes a separator character in header values as \xNN (e.g. "#separator \x09"). */
+function unescape(text: string): string {
+  return text.includes('\\x') ? text.replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : text;
+}
+
+/** Reads a "#..." line into the header. */
+function headerLine(text: string, h: Header): void {
+  if (text.startsWith('#separator ')) {
+    h.separator = unescape(text.slice('#separator '.length));
+    return;
+  }
+  const sep = h.separator;
+  const cut = text.indexOf(sep);
+  if (cut < 0) return;
+  const key = text.slice(1, cut);
+  const value = text.slice(cut + sep.length);
+  if (key === 'empty_field') h.empty = unescape(value);
+  else if (key === 'unset_field') h.unset = unescape(value);
+  else if (key === 'fields') {
+    const names = value.split(sep);
+    const at = (f: Field): number => names.indexOf(f);
+    h.names = names;
+    h.columns = { ts: at('ts'), origH: at('id.orig_h'), origP: at('id.orig_p'), respH: at('id.resp_h'), respP: at('id.resp_p'), proto: at('proto'), state: at('conn_state') };
+  }
+}
+
 export function zeekConnParser(): LineParser {
-  let columns: Columns | undefined;
-  let last = 0;
+  const h: Header = { separator: '\t', empty: '(empty)', unset: '-', names: undefined, columns: undefined };
   return {
     line(text, where, out, report) {
       if (text.startsWith('{')) {
@@ -50,28 +92,31 @@ export function zeekConnParser(): LineParser {
         return;
       }
       if (text.startsWith('#')) {
-        if (text.startsWith('#fields\t')) {
-          const names = text.split('\t').slice(1);
-          const at = (f: Field): number => names.indexOf(f);
-          columns = { ts: at('ts'), origH: at('id.orig_h'), origP: at('id.orig_p'), respH: at('id.resp_h'), respP: at('id.resp_p'), proto: at('proto'), state: at('conn_state') };
-          last = Math.max(columns.ts, columns.origH, columns.origP, columns.respH, columns.respP, columns.proto, columns.state);
-        }
+        headerLine(text, h);
         return;
       }
-      if (columns === undefined) {
+      const c = h.columns;
+      if (c === undefined || h.names === undefined) {
         report.skip('TSV line before #fields header', where, text);
         return;
       }
-      const cells = text.split('\t', last + 1);
-      const c = columns;
+      const cells = text.split(h.separator);
+      if (cells.length !== h.names.length) {
+        report.skip('wrong number of columns', where, text);
+        return;
+      }
+      const cell = (i: number): string | undefined => {
+        const v = cells[i];
+        return v === undefined || v === h.unset ? undefined : v === h.empty ? '' : unescape(v);
+      };
       const raw: Raw = {
-        ts: cells[c.ts],
-        'id.orig_h': cells[c.origH],
-        'id.orig_p': cells[c.origP],
-        'id.resp_h': cells[c.respH],
-        'id.resp_p': cells[c.respP],
-        proto: cells[c.proto],
-        conn_state: cells[c.state],
+        ts: cell(c.ts),
+        'id.orig_h': cell(c.origH),
+        'id.orig_p': cell(c.origP),
+        'id.resp_h': cell(c.respH),
+        'id.resp_p': cell(c.respP),
+        proto: cell(c.proto),
+        conn_state: cell(c.state),
       };
       convert(raw, text, where, out, report);
     },

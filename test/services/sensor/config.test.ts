@@ -6,11 +6,18 @@ const NOW = Date.parse('2026-11-27T10:00:00Z');
 
 describe('sensor configuration', () => {
   it('maps command-line options onto the environment settings, overriding them', () => {
-    const cli = parseCli(['--input', 'zeek', '--file', 'conn.log', '--follow', '--speed', '2'], { PORTENT_SENSOR_INPUT: 'eve', PORTENT_SENSOR_ID: 's1' });
+    const cli = parseCli(['--input', 'zeek', '--file', 'conn.log', '--follow', '--speed', '2', '--reorder', '30', '--answer-wait', '3'], { PORTENT_SENSOR_INPUT: 'eve', PORTENT_SENSOR_ID: 's1' });
     if (cli.help) throw new Error('help');
     const config = loadSensorConfig(cli.env, NOW);
     expect(config.sensorId).toBe('s1');
-    expect(config.input).toEqual({ kind: 'zeek', file: 'conn.log', follow: true, speed: 2 });
+    expect(config.input).toEqual({
+      kind: 'zeek',
+      file: 'conn.log',
+      follow: true,
+      speed: 2,
+      tracking: { answerWaitMs: 3000, retransmitWindowMs: 130_000, maxTracked: 200_000 },
+      order: { allowedLatenessMs: 10_000, reorderMs: 30_000, reorderMax: 1_000_000 },
+    });
   });
 
   it('keeps the environment-only set-up of the demo: the simulator at 60x by default', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionEvent } from '../../../services/common/avro/generated-types.ts';
 import { SensorErrorCodes } from '../../../services/sensor/errors.ts';
+import { DEFAULT_TRACKING } from '../../../services/sensor/inputs/attempts.ts';
 import { captureLive } from '../../../services/sensor/inputs/live.ts';
 import { InputReport } from '../../../services/sensor/report.ts';
 import { pcapFile } from '../../support/pcap.ts';
@@ -22,7 +23,7 @@ function script(body: string): string {
 async function run(tcpdump: string): Promise<{ events: ConnectionEvent[]; report: InputReport }> {
   const report = new InputReport();
   const events: ConnectionEvent[] = [];
-  await captureLive({ iface: 'eth0', filter: undefined, tcpdump, signal: new AbortController().signal }, report, (e) => {
+  await captureLive({ iface: 'eth0', filter: undefined, tcpdump, tracking: DEFAULT_TRACKING, signal: new AbortController().signal }, report, (e) => {
     events.push(...e);
     return Promise.resolve();
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionEvent } from '../../../../services/common/avro/generated-types.ts';
+import { SensorErrorCodes } from '../../../../services/sensor/errors.ts';
 import { CaptureStream } from '../../../../services/sensor/inputs/capture.ts';
 import { decodeBytes } from '../../../../services/sensor/inputs/source.ts';
 import { InputReport } from '../../../../services/sensor/report.ts';
@@ -114,7 +115,7 @@ describe('pcap and pcapng input', () => {
     const { events } = decode(pcapFile('raw', packets), 256 * 1024);
     const want = Array.from({ length: n }, (_, i) => `${host(i, 10)} ${i % 3 === 0 ? 'REJECTED' : 'ATTEMPT'}`);
     expect(events.map((e) => `${e.srcIp} ${e.outcome}`)).toEqual(want);
-  });
+  }, 60_000);
 
   it('matches IPv6 answers to their own attempts, and keeps IPv4 and IPv6 attempts apart', () => {
     // IPv6 addresses are matched by a 32-bit hash of their bytes, then by their text: 20,000 waiting attempts from one /64.
@@ -127,7 +128,7 @@ describe('pcap and pcapng input', () => {
     const { events } = decode(pcapngFile('raw', packets), 64 * 1024);
     const want = Array.from({ length: n }, (_, i) => `${host(i)} ${i % 4 === 0 ? 'REJECTED' : i % 2 === 0 ? 'ESTABLISHED' : 'ATTEMPT'}`);
     expect(events.map((e) => `${e.srcIp} ${e.outcome}`)).toEqual([...want, '10.0.0.1 ATTEMPT']);
-  });
+  }, 60_000);
 
   it('ends a truncated capture cleanly with a note', () => {
     const { packets } = traffic(false);
@@ -164,13 +165,12 @@ describe('pcap and pcapng input', () => {
     expect(report.read).toBe(5);
   });
 
-  it('stops at data that is not a capture, with a note', () => {
-    const { events, report } = decode(Buffer.from('this is a text file, not a capture\n'));
-    expect(events).toEqual([]);
-    expect(report.notes[0]).toMatch(/not a pcap or pcapng capture/);
+  it('refuses data that is not a capture with an error the exit code shows', () => {
+    expect(() => decode(Buffer.from('this is a text file, not a capture\n'))).toThrow(expect.objectContaining({ code: SensorErrorCodes.INPUT_WRONG_TYPE, message: expect.stringMatching(/not a pcap or pcapng capture/) }));
+    expect(() => decode(Buffer.from([0xa1, 0xb2]))).toThrow(expect.objectContaining({ code: SensorErrorCodes.INPUT_WRONG_TYPE }));
   });
 
-  it('never throws on randomly mutated captures', () => {
+  it('never throws on randomly mutated captures, but for a mutated magic number', () => {
     const { packets } = traffic(true);
     const seeds = [pcapFile('ethernet', packets), pcapngFile('sll', packets), pcapFile('sll2', traffic(false).packets)];
     let state = 42;
@@ -183,7 +183,11 @@ describe('pcap and pcapng input', () => {
       const m = Buffer.from(base);
       for (let k = 0, n = 1 + rand(8); k < n; k++) m[rand(m.length)] = rand(256);
       const cutAt = rand(4) === 0 ? rand(m.length) : m.length;
-      expect(() => decode(m.subarray(0, cutAt), 1 + rand(64))).not.toThrow();
+      try {
+        decode(m.subarray(0, cutAt), 1 + rand(64));
+      } catch (err) {
+        expect(err).toMatchObject({ code: SensorErrorCodes.INPUT_WRONG_TYPE });
+      }
     }
   });
 });

@@ -149,7 +149,7 @@ describe('EVE templates', () => {
     expect(fromTemplates).toBeGreaterThan(1500);
     // A line of another event type or a malformed one matches none.
     for (const line of [eveFixtureLines.find((l) => l.includes('"dns"')) ?? '', BASE.slice(0, -2), BASE.replace('"eth0"', '"et"h0"')]) expect(templates.read(line)).toBeUndefined();
-  });
+  }, 60_000);
 
   it('drop a shape that has become rare, which makes room for a new one', () => {
     const templates = new EveTemplates(8192);
@@ -169,7 +169,7 @@ describe('EVE templates', () => {
     expect(templates.read(shape(99))).toEqual(viaJsonParse(shape(99)));
     expect(templates.read(shape(0))).toEqual(viaJsonParse(shape(0)));
     expect(templates.read(shape(5))).toBeUndefined();
-  });
+  }, 60_000);
 
   it('convert captured number texts as Number() does', () => {
     const texts = ['0', '7', '65535', '65536', '123456789', '1234567890', '99999999999999999999', '-0', '-1', '1.5', '1e3', '1E+2', '2e-3', '0.000001'];

@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionEvent } from '../../../../services/common/avro/generated-types.ts';
 import { SensorErrorCodes } from '../../../../services/sensor/errors.ts';
+import { MID_STREAM } from '../../../../services/sensor/inputs/eve-event.ts';
 import { decoderFor } from '../../../../services/sensor/input.ts';
 import { LineSplitter } from '../../../../services/sensor/inputs/lines.ts';
 import { netfilterParser } from '../../../../services/sensor/inputs/netfilter.ts';
 import { InputReport } from '../../../../services/sensor/report.ts';
+import { expectSameAsJsonParse } from './eve-fixture.ts';
 
 const T0 = Date.parse('2026-11-27T08:00:00Z');
 const fixture = (name: string): Buffer => readFileSync(new URL(`../../../fixtures/sensor/${name}`, import.meta.url));
@@ -58,6 +60,27 @@ describe('Zeek conn.log input', () => {
   });
 });
 
+describe('Zeek conn.log TSV header and columns', () => {
+  it('honours #separator (escaped), #empty_field and #unset_field, and skips lines whose column count differs from #fields', () => {
+    const { events, report } = decode('zeek', fixture('zeek-conn-variants.log'));
+    expect(summary(events)).toEqual([
+      'TCP/445 ATTEMPT 203.0.113.5:51234>198.51.100.7 @123',
+      'TCP/23 REJECTED 203.0.113.9:40112>198.51.100.8 @500',
+      'TCP/8080 UNKNOWN 203.0.113.5:51300>198.51.100.9 @4000',
+    ]);
+    // Missing service, missing uid, an extra column: none published, none called "unknown protocol".
+    expect(report.skipped()).toEqual({ 'wrong number of columns': 3 });
+    expect(report.examples()['wrong number of columns']?.map((x) => x.where)).toEqual(['line 10', 'line 11', 'line 12']);
+  });
+
+  it('skips a tab-separated line with a missing column under the default header', () => {
+    const text = fixture('zeek-conn.log').toString().replace('\t-\t0.000223\t', '\t0.000223\t');
+    const { events, report } = decode('zeek', Buffer.from(text));
+    expect(summary(events).some((e) => e.startsWith('TCP/23 '))).toBe(false);
+    expect(report.skipped()['wrong number of columns']).toBe(1);
+  });
+});
+
 describe('Suricata EVE input', () => {
   it('reads flow and alert events, with the flow start as event time and outcomes from the server flags', () => {
     const { events, report } = decode('eve', fixture('eve.json'));
@@ -71,6 +94,25 @@ describe('Suricata EVE input', () => {
     ]);
     expect(report.skipped()).toEqual({ 'bad timestamp': 1, 'bad port': 1, 'unparsable line': 1 });
     expect(report.examples()['bad port']?.[0]?.where).toBe('line 10');
+  });
+});
+
+describe('Suricata EVE TCP flows and the client SYN', () => {
+  it('skips flows picked up mid-stream with their own reason, and takes outcomes from the server flags', () => {
+    const { events, report } = decode('eve', fixture('eve-midstream.json'));
+    expect(summary(events)).toEqual([
+      'TCP/443 ESTABLISHED 172.18.0.2:45020>140.82.121.4 @1000',
+      'TCP/445 ATTEMPT 203.0.113.5:51234>172.18.0.2 @2000',
+      'TCP/23 REJECTED 203.0.113.5:51240>172.18.0.2 @3000',
+      'TCP/8080 ESTABLISHED 203.0.113.5:51242>172.18.0.2 @4000',
+    ]);
+    // The reversed 104.244.42.65:443 -> 172.18.0.2:33456 is not an attempt on tcp/33456.
+    expect(report.skipped()).toEqual({ [MID_STREAM]: 3 });
+    expect(report.examples()[MID_STREAM]?.map((x) => x.where)).toEqual(['line 1', 'line 2', 'line 7']);
+  });
+
+  it('reads mid-stream flows the same on the fast paths as with JSON.parse', () => {
+    expectSameAsJsonParse(fixture('eve-midstream.json').toString().split('\n').filter((l) => l.length > 0), [[1 << 20, '\n'], [7, '\r\n']]);
   });
 });
 
@@ -153,5 +195,5 @@ describe('line inputs', () => {
         expect(err).toMatchObject({ code: SensorErrorCodes.INPUT_WRONG_TYPE });
       }
     }
-  });
+  }, 60_000);
 });

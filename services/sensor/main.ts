@@ -94,6 +94,8 @@ try {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
   exitCode = 1;
 }
+// The input's time: the broker's flush grace after it is not the input's rate.
+const inputMs = performance.now() - started;
 await pipelines.close();
 await delivery.close(config.flushGraceMs);
 if (stats !== undefined) clearInterval(stats);
@@ -103,5 +105,5 @@ await telemetry.shutdown().catch((err: unknown) => {
 });
 const final = metrics.snapshot();
 logger.info({ metrics: final, examples: report.examples(), notes: report.notes, stopped: stop.signal.aborted }, 'sensor finished');
-process.stderr.write(`${formatReport(report, final.eventsPublished, final.eventsDropped, final.spoolEvents, performance.now() - started)}\n`);
+process.stderr.write(`${formatReport(report, final.eventsPublished, final.eventsDropped, final.spoolEvents, inputMs)}\n`);
 process.exit(exitCode);

@@ -55,10 +55,10 @@ export class InputReport {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 3 : 1)} s`;
 
-/** A human-readable end-of-run report (stderr), next to the JSON log line; `elapsedMs`: the run's wall time. */
+/** A human-readable end-of-run report (stderr), next to the JSON log line; `elapsedMs`: the wall time spent reading the input. */
 export function formatReport(report: InputReport, published: number, dropped: Readonly<Record<string, number>>, spooled: number, elapsedMs: number): string {
   const rate = elapsedMs > 0 ? Math.round((report.read * 1000) / elapsedMs) : 0;
-  const lines = [`events read: ${report.read}, published: ${published}, still spooled: ${spooled}`, `elapsed: ${seconds(elapsedMs)}, ${rate} events read per second`];
+  const lines = [`events read: ${report.read}, published: ${published}, still spooled: ${spooled}`, `elapsed: ${seconds(elapsedMs)} reading the input, ${rate} events read per second`];
   const { retransmissions, lateAnswers } = report.tcp;
   if (retransmissions > 0) lines.push(`retransmitted SYNs (the same attempt): ${retransmissions}`);
   if (lateAnswers > 0) lines.push(`answers after their attempt was published as ATTEMPT (outcome not updated; see --answer-wait): ${lateAnswers}`);

@@ -14,6 +14,14 @@ import type { ProtocolName } from '../store/database.ts';
 import type { PortStatsStore } from '../store/port-stats.ts';
 import type { Scope } from '../../common/scoped-tokens.ts';
 
+/**
+ * A chart longer than a day is drawn from 5-minute buckets: 2,016 points
+ * instead of 10,080 for 7 days, more than a screen has pixels across, and an
+ * answer a fifth the size (bench/console-store.bench.ts).
+ */
+export const LONG_RANGE_MS = 86_400_000;
+export const LONG_RANGE_BUCKET_MS = 5 * 60_000;
+
 /** Chart ranges the port page offers: 1 h, 24 h, 7 d. */
 export const RANGES_MS: Readonly<Record<string, number>> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };
 
@@ -64,7 +72,8 @@ export function dataRoutes(app: FastifyInstance, api: DataApi): void {
       const alerts = api.alerts.onPort(id, from, to).map((a) => ({
         alertId: a.alertId, kind: a.kind, state: a.state, sequence: a.sequence, severity: a.severity, windowStart: a.windowStart, threshold: a.baseline.threshold,
       }));
-      return { protocol: req.params.protocol, port: Number(req.params.port), from, to, series: api.portStats.series(id, from, to), alerts };
+      const bucketMs = to - from > LONG_RANGE_MS ? LONG_RANGE_BUCKET_MS : 0;
+      return { protocol: req.params.protocol, port: Number(req.params.port), from, to, bucketMs, series: api.portStats.series(id, from, to, bucketMs), alerts };
     },
   );
 

@@ -44,6 +44,7 @@ export class PortStatsStore {
   readonly #insert: StatementSync;
   readonly #latest: StatementSync;
   readonly #series: StatementSync;
+  readonly #buckets: StatementSync;
   readonly #ranking: StatementSync;
   readonly #prune: StatementSync;
   readonly #pruneLatest: StatementSync;
@@ -59,6 +60,12 @@ export class PortStatsStore {
       FROM port_stats WHERE port_id = ? AND window_start >= ? AND window_start < ? ORDER BY window_start`);
     // Rows as arrays: a 7-day chart is 10,080 rows, and building an object per row was most of its time.
     this.#series.setReturnArrays(true);
+    // Longer ranges in buckets of several windows, each holding its peak minute (a surge keeps its height) and the mean baseline.
+    // node:sqlite binds a JS number as REAL: the casts keep the division an integer one.
+    this.#buckets = db.prepare(`SELECT (window_start / CAST(?4 AS INTEGER)) * CAST(?4 AS INTEGER) AS t, MAX(attempts), MAX(sources), MAX(destinations), MAX(sensors), AVG(baseline), MAX(surging),
+        MAX(new_sources), MAX(dsc_sources), MAX(scanners)
+      FROM port_stats WHERE port_id = ?1 AND window_start >= ?2 AND window_start < ?3 GROUP BY t ORDER BY t`);
+    this.#buckets.setReturnArrays(true);
     this.#ranking = db.prepare('SELECT * FROM port_latest WHERE window_start >= ? ORDER BY ratio DESC LIMIT ?');
     this.#prune = db.prepare('DELETE FROM port_stats WHERE window_start < ?');
     this.#pruneLatest = db.prepare('DELETE FROM port_latest WHERE window_start < ?');
@@ -72,9 +79,11 @@ export class PortStatsStore {
     this.#latest.run(id, s.windowStart, s.distinctSources, s.baselineSources, surgeRatio(s.distinctSources, s.baselineSources), s.surging ? 1 : 0);
   }
 
-  series(id: number, fromMs: number, toMs: number): PortSeries {
+  /** `bucketMs` above the window length: one point per bucket, each figure its peak minute's, the baseline its mean. */
+  series(id: number, fromMs: number, toMs: number, bucketMs = 0): PortSeries {
     const out: PortSeries = { windowStart: [], attempts: [], sources: [], destinations: [], sensors: [], baseline: [], surging: [], newSources: [], dscSources: [], scanners: [] };
-    for (const r of this.#series.all(id, fromMs, toMs) as unknown as SeriesRow[]) {
+    const rows = bucketMs > 0 ? this.#buckets.all(id, fromMs, toMs, bucketMs) : this.#series.all(id, fromMs, toMs);
+    for (const r of rows as unknown as SeriesRow[]) {
       out.windowStart.push(r[0]);
       out.attempts.push(r[1]);
       out.sources.push(r[2]);

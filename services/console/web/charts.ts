@@ -33,7 +33,7 @@ function thresholds(chart: PortChart): (number | null)[] {
 }
 
 function alertPoints(chart: PortChart): (number | null)[] {
-  const at = new Set(chart.alerts.map((a) => a.windowStart));
+  const at = new Set(chart.alerts.map((a) => (chart.bucketMs > 0 ? Math.floor(a.windowStart / chart.bucketMs) * chart.bucketMs : a.windowStart)));
   return chart.series.windowStart.map((t, i) => (at.has(t) ? (chart.series.sources[i] ?? null) : null));
 }
 

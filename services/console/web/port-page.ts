@@ -21,13 +21,14 @@ export function portPage(main: HTMLElement, protocol: string, port: number, rang
   const mainEl = h('div', { class: 'chart', id: 'port-chart', role: 'img', 'aria-label': `Distinct sources per minute on ${label}, with baseline, threshold and alerts` });
   const detailEl = h('div', { class: 'chart', id: 'detail-chart', role: 'img', 'aria-label': `Attempts, new sources, DSC sources and scanners on ${label}` });
   const alertsEl = h('ul', { class: 'plain', id: 'port-alerts' });
+  const note = h('p', { class: 'muted' });
   const rangeButtons = RANGES.map((r) => h('button', { type: 'button', 'aria-pressed': String(r === range), onclick: () => { location.hash = `#/port/${protocol}/${port}?range=${r}`; } }, r));
   const reset = h('button', { type: 'button', onclick: () => charts?.resetZoom() }, 'Reset zoom');
   show(main,
     h('h1', {}, `Port ${label}`),
     h('div', { class: 'ranges', role: 'group', 'aria-label': 'Range' }, ...rangeButtons, reset),
     h('p', { class: 'muted' }, 'Drag across a chart to zoom; Reset zoom or double-click to go back.'),
-    mainEl, detailEl,
+    note, mainEl, detailEl,
     h('h2', {}, 'Alerts in this range'), alertsEl);
   const width = (): number => Math.max(280, main.clientWidth - 8);
   const load = async (): Promise<void> => {
@@ -37,6 +38,7 @@ export function portPage(main: HTMLElement, protocol: string, port: number, rang
     detailEl.replaceChildren();
     charts = portCharts(mainEl, detailEl, chart, width());
     mainEl.dataset['points'] = String(chart.series.windowStart.length);
+    note.textContent = chart.bucketMs > 0 ? `One point per ${chart.bucketMs / 60_000} minutes: each the peak minute, the baseline its mean.` : 'One point per one-minute window.';
     mainEl.dataset['max'] = String(Math.max(0, ...chart.series.sources));
     const latest = new Map(chart.alerts.map((a) => [a.alertId, a]));
     alertsEl.replaceChildren(...[...latest.values()].map((a) => h('li', {}, alertLink(a.alertId, `${a.kind} ${a.state}`), ` severity ${a.severity}, threshold ${Math.round(a.threshold)}`)));

@@ -48,6 +48,8 @@ export interface PortChart {
   readonly port: number;
   readonly from: number;
   readonly to: number;
+  /** 0: one point per window; otherwise one per bucket of this length, each its peak minute. */
+  readonly bucketMs: number;
   readonly series: PortSeries;
   readonly alerts: readonly AlertMarker[];
 }

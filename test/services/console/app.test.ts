@@ -63,6 +63,16 @@ describe('console API', () => {
     expect(body.alerts).toEqual([expect.objectContaining({ state: 'FIRING', threshold: 120, windowStart: NOW - 10 * MINUTE })]);
   });
 
+  it('answers a 7-day chart in 5-minute buckets and shorter ranges window by window', async () => {
+    const s = testStore();
+    s.materialiser.apply(TOPICS.portStats, 0, [statsRecord(stats({ windowStart: NOW - 10 * MINUTE, distinctSources: 7 }), 0), statsRecord(stats({ windowStart: NOW - 9 * MINUTE, distinctSources: 9 }), 1)]);
+    const a = app(s);
+    const week = (await a.inject({ url: '/v1/ports/tcp/445?range=7d', headers: AUTH })).json<{ bucketMs: number; series: { sources: number[] } }>();
+    expect(week).toMatchObject({ bucketMs: 5 * MINUTE, series: { sources: [9] } });
+    const day = (await a.inject({ url: '/v1/ports/tcp/445?range=24h', headers: AUTH })).json<{ bucketMs: number; series: { sources: number[] } }>();
+    expect(day).toMatchObject({ bucketMs: 0, series: { sources: [7, 9] } });
+  });
+
   it('rejects an unknown range or port with a stable code', async () => {
     const a = app(testStore());
     for (const url of ['/v1/ports/tcp/445?range=2h', '/v1/ports/tcp/70000', '/v1/ports/sctp/1']) {

@@ -13,6 +13,18 @@ describe('PortStatsStore', () => {
     expect(series.sources).toEqual([2, 1]);
   });
 
+  it('answers long ranges in buckets that keep each bucket\'s peak minute', () => {
+    const s = testStore();
+    const start = NOW - 10 * MINUTE;
+    [5, 9, 3, 4, 50, 6, 2, 8, 1, 7].forEach((sources, m) => {
+      s.portStats.add(stats({ windowStart: start + m * MINUTE, distinctSources: sources, baselineSources: m }));
+    });
+    const series = s.portStats.series(portId('TCP', 445), start, NOW, 5 * MINUTE);
+    expect(series.windowStart).toEqual([start, start + 5 * MINUTE]);
+    expect(series.sources).toEqual([50, 8]);
+    expect(series.baseline).toEqual([2, 7]);
+  });
+
   it('ranks ports by the surge ratio of their latest window', () => {
     const s = testStore();
     s.portStats.add(stats({ port: 445, distinctSources: 300, baselineSources: 10 }));

@@ -66,6 +66,11 @@ async function start(): Promise<void> {
     signIn();
     return;
   }
+  stream?.abort();
+  stream = new AbortController();
+  nav.hidden = false;
+  // The page loads while the token is checked (one round trip less before the first paint); a refused token replaces it with the sign-in form.
+  navigate();
   try {
     await get('/v1/session');
   } catch (err) {
@@ -73,11 +78,7 @@ async function start(): Promise<void> {
     signIn(err instanceof ApiError && err.status === 401 ? 'That token was not accepted.' : `The console did not answer: ${String(err)}`);
     return;
   }
-  nav.hidden = false;
-  stream?.abort();
-  stream = new AbortController();
   void followEvents((e) => page.onLive?.(e), (up) => { liveEl.textContent = up ? 'Live' : 'Reconnecting…'; }, stream.signal);
-  navigate();
 }
 
 /** Signs in from a `#token=...` link; answers whether the address held one. */

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startService, waitForHttp } from '../../tools/demo/processes.ts';
 import { pickFreePort } from '../../tools/local-kafka/config.ts';
-import { chromiumPath, chromiumRequired, openBrowser, withScreenshots } from '../support/browser.ts';
+import { chromiumPath, chromiumRequired, openBrowser, SCREENSHOT_DIR, withScreenshots } from '../support/browser.ts';
 import { createTestTopics, serviceEnv, testProducer, testTransport } from '../support/kafka.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { publishScenario } from '../support/scenario.ts';
@@ -89,6 +89,8 @@ describe.skipIf(chromiumPath() === undefined && !chromiumRequired)('console in c
     expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(10);
     expect(Number(await chart.getAttribute('data-max'))).toBeGreaterThan(100);
     expect(await page.locator('#port-chart canvas').count()).toBe(1);
+    // Kept as a test artefact (test-results/): the README's picture of the port page comes from it.
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'port-page-during-surge.png'), fullPage: true });
     expect(await accessibilityViolations(page)).toEqual([]);
 
     // The alert page shows the reasons.

@@ -20,7 +20,7 @@ import { createLogger } from '../common/logger.ts';
 import { startTelemetry } from '../common/telemetry/sdk.ts';
 import { configOrExit, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
 import { buildApp } from './app.ts';
-import { pingAlert } from './api/subscription-routes.ts';
+import { pingAlert } from './delivery/ping.ts';
 import { AttemptLog } from './delivery/attempt-log.ts';
 import { loadAlerterConfig } from './config.ts';
 import { FailureTracker } from './delivery/failure-tracker.ts';

@@ -7,12 +7,9 @@
  * before Kafka has been read so probes get answers while the tables catch up;
  * /v1 and /readyz answer 503 until then.
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { advisoryCodec, alertCodec, deliveryAttemptCodec, silenceCodec, subscriptionCodec } from '../common/avro/codecs.ts';
-import type { Advisory, Alert, DeliveryAttempt, Silence, Subscription } from '../common/avro/generated-types.ts';
-import { isPortentError } from '../common/errors.ts';
-import { CompactedTable } from '../common/kafka/table.ts';
+import { advisoryCodec, silenceCodec } from '../common/avro/codecs.ts';
+import type { Advisory, Silence } from '../common/avro/generated-types.ts';
 import { topicNames } from '../common/kafka/topics.ts';
 import { KafkaTransport } from '../common/kafka/transport.ts';
 import type { RecordProducer } from '../common/kafka/transport.ts';
@@ -20,7 +17,9 @@ import { createLogger } from '../common/logger.ts';
 import { startTelemetry } from '../common/telemetry/sdk.ts';
 import { configOrExit, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
 import { buildApp } from './app.ts';
-import { pingAlert } from './delivery/ping.ts';
+import { pinger } from './delivery/ping.ts';
+import { replayer } from './delivery/replay.ts';
+import { connectingProducer } from './connecting-producer.ts';
 import { AttemptLog } from './delivery/attempt-log.ts';
 import { loadAlerterConfig } from './config.ts';
 import { FailureTracker } from './delivery/failure-tracker.ts';
@@ -28,12 +27,12 @@ import { DeliveryLanes } from './delivery/lanes.ts';
 import { runAlertPipeline } from './consumers/alert-pipeline.ts';
 import type { AlertPipeline } from './consumers/alert-pipeline.ts';
 import { runRetryWorker } from './consumers/retry-worker.ts';
-import { RetryPlan } from './delivery/retry-plan.ts';
 import { WebhookSender } from './delivery/sender.ts';
 import { AddressPolicy, guardedDispatcher, literalRefused } from './delivery/ssrf.ts';
 import { SubscriptionStore, kafkaSubscriptionWriter } from './subscriptions.ts';
 import { TopicStore, kafkaWriter } from './topic-store.ts';
 import { systemClock } from '../common/clock.ts';
+import { alerterTables, catchUp, namedTables } from './tables.ts';
 
 const config = configOrExit(() => loadAlerterConfig(process.env));
 
@@ -41,14 +40,7 @@ const logger = createLogger('alerter', config.logLevel);
 const telemetry = startTelemetry({ service: 'portent-alerter', ...config.telemetry });
 const topics = topicNames(config.topicPrefix);
 const transport = new KafkaTransport({ brokers: config.brokers, clientId: 'portent-alerter', logger, security: config.kafkaSecurity, onFatal: exitOnFatal(logger) });
-const tables = {
-  subscriptions: new CompactedTable<Subscription>((v) => subscriptionCodec.decode(v)),
-  silences: new CompactedTable<Silence>((v) => silenceCodec.decode(v)),
-  advisories: new CompactedTable<Advisory>((v) => advisoryCodec.decode(v)),
-  attempts: new CompactedTable<DeliveryAttempt>((v) => deliveryAttemptCodec.decode(v)),
-  // Keyed by alertId: the latest state of every alert still retained.
-  alerts: new CompactedTable<Alert>((v) => alertCodec.decode(v)),
-};
+const tables = alerterTables();
 const policy = new AddressPolicy(config.pacing.allowedCidrs);
 let producer: RecordProducer | undefined;
 let app: FastifyInstance | undefined;
@@ -70,7 +62,7 @@ try {
   // probes unanswered (the kubelet would restart the pod). Writes wait for the connection.
   const connecting = transport.producer();
   connecting.catch(() => undefined);
-  producer = await connected(connecting);
+  producer = connectingProducer(connecting);
   const subscriptions = new SubscriptionStore({ table: tables.subscriptions, writer: kafkaSubscriptionWriter(producer, topics.subscriptions), now: systemClock });
   const silences = new TopicStore<Silence>('silence', tables.silences, kafkaWriter(producer, topics.silences, (s) => silenceCodec.encode(s)));
   const advisories = new TopicStore<Advisory>('advisory', tables.advisories, kafkaWriter(producer, topics.advisories, (a) => advisoryCodec.encode(a)));
@@ -95,20 +87,8 @@ try {
     logger,
     alerts: () => tables.alerts.values(),
     urlRefused: (url) => literalRefused(policy, url),
-    ping: async (sub) => {
-      const { webhook, outcome } = await sender.send(sub, pingAlert(sub, systemClock(), randomBytes(9).toString('base64url')), { plan: RetryPlan.once() });
-      return { delivered: outcome.delivered, status: outcome.status, durationMs: outcome.durationMs, error: outcome.reason, webhookId: webhook.id };
-    },
-    attempts: {
-      log: attempts,
-      subscriptions,
-      replay: (attempt) => {
-        const sub = subscriptions.get(attempt.subscriptionId);
-        void sender.send(sub, alertCodec.decode(attempt.alert)).catch((err: unknown) => {
-          logger.warn({ err, subscriptionId: sub.id }, 'replay failed');
-        });
-      },
-    },
+    ping: pinger(sender, systemClock),
+    attempts: { log: attempts, subscriptions, replay: replayer(sender, subscriptions, logger) },
     metrics: telemetry.serveMetrics,
     readiness: { subscriptions: () => subscriptions.ready, alertConsumer: () => pipeline?.running === true, retryWorker: () => retryWorker?.running === true },
   });
@@ -116,18 +96,7 @@ try {
   logger.info({ address }, 'alerter listening');
   await connecting;
 
-  // Never log a value: subscription records hold secrets.
-  const skip = (name: string) => (record: { partition: number; offset: string }, err: unknown) => {
-    logger.warn({ table: name, code: isPortentError(err) ? err.code : 'unexpected', partition: record.partition, offset: record.offset }, 'unreadable record skipped');
-  };
-  const group = (name: string): string => `${config.groupId}-${name}`;
-  await Promise.all([
-    tables.subscriptions.start(transport, topics.subscriptions, group('subscriptions'), skip('subscriptions')),
-    tables.silences.start(transport, topics.silences, group('silences'), skip('silences')),
-    tables.advisories.start(transport, topics.advisories, group('advisories'), skip('advisories')),
-    tables.attempts.start(transport, topics.deliveryAttempts, group('attempts'), skip('attempts')),
-    tables.alerts.start(transport, topics.alerts, group('recent-alerts'), skip('alerts')),
-  ]);
+  await catchUp(tables, transport, topics, config.groupId, logger);
   const pruner = setInterval(() => {
     attempts.prune();
   }, 60_000);
@@ -156,21 +125,11 @@ async function closeAll(): Promise<void> {
   await Promise.all([
     closing('alert consumer', alerts && (() => alerts.close())),
     closing('retry worker', retries && (() => retries.close())),
-    ...Object.entries(tables).map(([name, table]) => closing(`${name} table`, () => table.close())),
+    ...namedTables(tables).map(([name, table]) => closing(`${name} table`, () => table.close())),
   ]);
   await closing('attempt log', attemptLog && (() => attemptLog.flush()));
   await closing('producer', out && (() => out.close()));
   await closing('telemetry', () => telemetry.shutdown());
-}
-
-/** A producer usable at once: each call waits for `connecting`, which fails start-up (below) if it fails. */
-function connected(connecting: Promise<RecordProducer>): Promise<RecordProducer> {
-  return Promise.resolve({
-    send: async (topic, records) => (await connecting).send(topic, records),
-    close: async () => {
-      await (await connecting.catch(() => undefined))?.close();
-    },
-  });
 }
 
 async function closing(step: string, close: (() => Promise<unknown>) | undefined): Promise<void> {

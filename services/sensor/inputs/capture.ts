@@ -10,17 +10,13 @@ import { sensorError, SensorErrorCodes } from '../errors.ts';
 import type { InputReport } from '../report.ts';
 import { AttemptTracker, DEFAULT_TRACKING } from './attempts.ts';
 import type { TrackingOptions } from './attempts.ts';
+import type { FrameSink } from './frames.ts';
 import { decodeFrame, emptyPacket } from './packet.ts';
 import { PCAP_MAGICS, PcapReader } from './pcap.ts';
 import { PcapngReader } from './pcapng.ts';
 import { DEFAULT_ORDER, TimeOrder } from './time-order.ts';
 import type { OrderOptions } from './time-order.ts';
 
-export interface FrameSink {
-  /** A frame: data[from..to) (a range, not a view: one Buffer object per frame was measurable). */
-  frame(linkType: number, timeMs: number, data: Uint8Array, from: number, to: number): void;
-  skip(reason: string): void;
-}
 
 type Reader = PcapReader | PcapngReader;
 

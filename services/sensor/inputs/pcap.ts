@@ -8,7 +8,7 @@
  *   per packet, 16 bytes: ts_sec, ts_usec (or ts_nsec), incl_len, orig_len,
  *     then incl_len bytes of frame.
  */
-import type { FrameSink } from './capture.ts';
+import type { FrameSink } from './frames.ts';
 
 export const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1]);
 /** A record longer than this cannot be a real frame: the file is corrupt from here on. */

@@ -16,7 +16,7 @@
  *   so it cannot make an event (counted, skipped).
  * Other blocks (name resolution, statistics, custom) are skipped.
  */
-import type { FrameSink } from './capture.ts';
+import type { FrameSink } from './frames.ts';
 import { u32be, u32le } from './pcap.ts';
 
 interface Interface {

@@ -6,8 +6,8 @@ import type { CommonConfig, Env } from '../common/config.ts';
 import { portNumber } from './batching.ts';
 import type { HotPorts } from './batching.ts';
 import { sensorError, SensorErrorCodes } from './errors.ts';
-import { DEFAULT_TRACKING } from './inputs/attempts.ts';
-import type { TrackingOptions } from './inputs/attempts.ts';
+import { DEFAULT_TRACKING } from './inputs/attempt-tracker.ts';
+import type { TrackingOptions } from './inputs/attempt-tracker.ts';
 import { DEFAULT_ORDER } from './inputs/time-order.ts';
 import type { OrderOptions } from './inputs/time-order.ts';
 import { SCENARIOS } from './scenarios/generate.ts';
@@ -27,7 +27,7 @@ export const sensorSettings = Type.Object({
   PORTENT_SENSOR_TCPDUMP: Type.String({ default: 'tcpdump', minLength: 1 }),
   PORTENT_SENSOR_SCENARIO: Type.Union(Object.keys(SCENARIOS).map((s) => Type.Literal(s)), { default: 'demo' }),
   PORTENT_SENSOR_SEED: Type.Integer({ default: 1 }),
-  // Captures (inputs/attempts.ts): how long an unanswered SYN waits for its answer, how long a 4-tuple's SYNs are one attempt, and how many 4-tuples are remembered.
+  // Captures (inputs/attempt-tracker.ts): how long an unanswered SYN waits for its answer, how long a 4-tuple's SYNs are one attempt, and how many 4-tuples are remembered.
   PORTENT_SENSOR_ANSWER_WAIT_SECONDS: Type.Number({ default: DEFAULT_TRACKING.answerWaitMs / 1000, minimum: 0, maximum: 600, description: 'Capture time an unanswered SYN waits for its answer before it is published as ATTEMPT (its events wait as long)' }),
   PORTENT_SENSOR_RETRANSMIT_WINDOW_SECONDS: Type.Number({ default: DEFAULT_TRACKING.retransmitWindowMs / 1000, minimum: 0, maximum: 3600, description: 'A SYN of a 4-tuple seen this recently is a retransmission of the same attempt (Linux gives up after 127 s, Windows after 21 s)' }),
   PORTENT_SENSOR_TRACKED_ATTEMPTS: Type.Integer({ default: DEFAULT_TRACKING.maxTracked, minimum: 1000, maximum: 20_000_000, description: 'Most TCP 4-tuples remembered (about 250 bytes each); beyond it the oldest is forgotten' }),

@@ -5,11 +5,11 @@
  */
 import type { ConnectionEvent } from '../common/avro/generated-types.ts';
 import type { InputConfig } from './config.ts';
-import { DEFAULT_TRACKING } from './inputs/attempts.ts';
-import type { TrackingOptions } from './inputs/attempts.ts';
+import { DEFAULT_TRACKING } from './inputs/attempt-tracker.ts';
+import type { TrackingOptions } from './inputs/attempt-tracker.ts';
 import { CaptureStream } from './inputs/capture.ts';
 import { dshieldParser } from './inputs/dshield.ts';
-import { eveParser } from './inputs/eve.ts';
+import { eveParser } from './inputs/eve/parser.ts';
 import { LineSplitter } from './inputs/lines.ts';
 import type { LineParser } from './inputs/lines.ts';
 import { captureLive } from './inputs/live.ts';

@@ -20,7 +20,7 @@ export class InputReport {
   readonly notes: string[] = [];
   /** Steps back in event time larger than the detector's allowed lateness (inputs/time-order.ts TimeCheck). */
   readonly time = { allowedLatenessMs: 0, stepsBack: 0, largestStepBackMs: 0 };
-  /** Captures (inputs/attempts.ts): retransmitted SYNs taken as their first, answers that came after their attempt was published. */
+  /** Captures (inputs/attempt-tracker.ts): retransmitted SYNs taken as their first, answers that came after their attempt was published. */
   readonly tcp = { retransmissions: 0, lateAnswers: 0 };
   readonly #skipped = new Map<string, { count: number; examples: SkipExample[] }>();
 

@@ -1,15 +1,15 @@
 /**
  * A streaming reader of packet captures (pcap or pcapng, told apart by the
  * first four bytes), fed chunk by chunk from a file, a gunzip stream or
- * tcpdump's stdout. Frames become connection attempts (attempts.ts); bad
+ * tcpdump's stdout. Frames become connection attempts (attempt-tracker.ts); bad
  * frames are skipped and counted with their packet number; a capture that
  * ends mid-record ends cleanly with a note.
  */
 import type { ConnectionEvent } from '../../common/avro/generated-types.ts';
 import { sensorError, SensorErrorCodes } from '../errors.ts';
 import type { InputReport } from '../report.ts';
-import { AttemptTracker, DEFAULT_TRACKING } from './attempts.ts';
-import type { TrackingOptions } from './attempts.ts';
+import { AttemptTracker, DEFAULT_TRACKING } from './attempt-tracker.ts';
+import type { TrackingOptions } from './attempt-tracker.ts';
 import type { FrameSink } from './frames.ts';
 import { decodeFrame, emptyPacket } from './packet.ts';
 import { PCAP_MAGICS, PcapReader } from './pcap.ts';

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import type { ConnectionEvent } from '../../common/avro/generated-types.ts';
 import { sensorError, SensorErrorCodes } from '../errors.ts';
 import type { InputReport } from '../report.ts';
-import type { TrackingOptions } from './attempts.ts';
+import type { TrackingOptions } from './attempt-tracker.ts';
 import { CaptureStream } from './capture.ts';
 
 export interface LiveOptions {

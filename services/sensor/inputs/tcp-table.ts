@@ -1,5 +1,5 @@
 /**
- * The TCP attempts the tracker (attempts.ts) remembers, by 4-tuple: a hash
+ * The TCP attempts the tracker (attempt-tracker.ts) remembers, by 4-tuple: a hash
  * table of integer keys whose slots chain their entries. Not a Map keyed by
  * "src|port|dst|port" text: building that text and the Map's get/set/delete
  * on every SYN and answer were the largest share of pcap input's time.

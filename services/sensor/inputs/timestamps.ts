@@ -19,7 +19,7 @@ export function parseIsoMsIn(t: string, from: number, to: number): number {
 
 /**
  * parseIsoMs(t.slice(from, to)), read in place from `c`, the code units of
- * `t` (eve-codes.ts): the EVE input passes the offsets of a stamp in the
+ * `t` (eve/codes.ts): the EVE input passes the offsets of a stamp in the
  * chunk, whose units in a typed array are read about twice as fast as the
  * characters of the string (README, Performance).
  */

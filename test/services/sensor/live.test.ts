@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionEvent } from '../../../services/common/avro/generated-types.ts';
 import { SensorErrorCodes } from '../../../services/sensor/errors.ts';
-import { DEFAULT_TRACKING } from '../../../services/sensor/inputs/attempts.ts';
+import { DEFAULT_TRACKING } from '../../../services/sensor/inputs/attempt-tracker.ts';
 import { captureLive } from '../../../services/sensor/inputs/live.ts';
 import { InputReport } from '../../../services/sensor/report.ts';
 import { pcapFile } from '../../support/pcap.ts';

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionEvent } from '../../../../services/common/avro/generated-types.ts';
 import { SensorErrorCodes } from '../../../../services/sensor/errors.ts';
-import { MID_STREAM } from '../../../../services/sensor/inputs/eve-event.ts';
+import { MID_STREAM } from '../../../../services/sensor/inputs/eve/event.ts';
 import { decoderFor } from '../../../../services/sensor/input.ts';
 import { LineSplitter } from '../../../../services/sensor/inputs/lines.ts';
 import { netfilterParser } from '../../../../services/sensor/inputs/netfilter.ts';
 import { InputReport } from '../../../../services/sensor/report.ts';
-import { expectSameAsJsonParse } from './eve-fixture.ts';
+import { expectSameAsJsonParse } from './eve/fixture.ts';
 
 const T0 = Date.parse('2026-11-27T08:00:00Z');
 const fixture = (name: string): Buffer => readFileSync(new URL(`../../../fixtures/sensor/${name}`, import.meta.url));

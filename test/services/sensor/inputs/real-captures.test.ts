@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionEvent } from '../../../../services/common/avro/generated-types.ts';
 import { decoderFor } from '../../../../services/sensor/input.ts';
-import { DEFAULT_TRACKING } from '../../../../services/sensor/inputs/attempts.ts';
+import { DEFAULT_TRACKING } from '../../../../services/sensor/inputs/attempt-tracker.ts';
 import { DEFAULT_ORDER } from '../../../../services/sensor/inputs/time-order.ts';
 import type { OrderOptions } from '../../../../services/sensor/inputs/time-order.ts';
 import { InputReport } from '../../../../services/sensor/report.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decoderFor } from '../../../../services/sensor/input.ts';
-import { DEFAULT_TRACKING } from '../../../../services/sensor/inputs/attempts.ts';
+import { DEFAULT_TRACKING } from '../../../../services/sensor/inputs/attempt-tracker.ts';
 import { DEFAULT_ORDER, TimeOrder } from '../../../../services/sensor/inputs/time-order.ts';
 import { formatReport, InputReport } from '../../../../services/sensor/report.ts';
 

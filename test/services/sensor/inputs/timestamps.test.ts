@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codesOf } from '../../../../services/sensor/inputs/eve-codes.ts';
+import { codesOf } from '../../../../services/sensor/inputs/eve/codes.ts';
 import { parseIsoMs, parseIsoMsAt, parseIsoMsIn } from '../../../../services/sensor/inputs/timestamps.ts';
 
 describe('ISO timestamps', () => {

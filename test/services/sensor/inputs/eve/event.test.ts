@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIp } from '../../../../services/sensor/ip.ts';
-import { canonicalIpIn, hexFlagsIn } from '../../../../services/sensor/inputs/eve-event.ts';
-import { scanEve } from '../../../../services/sensor/inputs/eve-scan.ts';
-import { EveTemplates } from '../../../../services/sensor/inputs/eve-templates.ts';
-import { eveFixtureLines, expectSameAsJsonParse, seededRandom, viaJsonParse as viaJsonParseFields } from './eve-fixture.ts';
+import { canonicalIp } from '../../../../../services/sensor/ip.ts';
+import { canonicalIpIn, hexFlagsIn } from '../../../../../services/sensor/inputs/eve/event.ts';
+import { scanEve } from '../../../../../services/sensor/inputs/eve/scan.ts';
+import { EveTemplates } from '../../../../../services/sensor/inputs/eve/templates.ts';
+import { eveFixtureLines, expectSameAsJsonParse, seededRandom, viaJsonParse as viaJsonParseFields } from './fixture.ts';
 
 describe('EVE lines read in place after a template matched', () => {
   it('give the events, skips and line numbers of JSON.parse for values of every kind, in any chunking, with CRLF', () => {

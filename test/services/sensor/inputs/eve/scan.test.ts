@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eveFixtureLines, lineMutator, viaJsonParse } from './eve-fixture.ts';
-import { scanEve } from '../../../../services/sensor/inputs/eve-scan.ts';
+import { eveFixtureLines, lineMutator, viaJsonParse } from './fixture.ts';
+import { scanEve } from '../../../../../services/sensor/inputs/eve/scan.ts';
 
 /** The scanner may decline (undefined), but when it answers it must say what JSON.parse says. */
 function expectAgreement(line: string): void {

@@ -15,11 +15,11 @@
  * chunk's string, with no string made for the line (lines.ts lineIn), and
  * must end where the line ends.
  */
-import { codesOf } from './eve-codes.ts';
-import type { EveFields } from './eve-scan.ts';
-import { Spans, fieldsOfSpans, spansOf } from './eve-spans.ts';
-import { templateOf } from './eve-template.ts';
-import type { Template, Token } from './eve-template.ts';
+import { codesOf } from './codes.ts';
+import type { EveFields } from './scan.ts';
+import { Spans, fieldsOfSpans, spansOf } from './spans.ts';
+import { templateOf } from './template.ts';
+import type { Template, Token } from './template.ts';
 
 /** Shapes kept. */
 const MAX_TEMPLATES = 24;

@@ -18,18 +18,18 @@
  * ESTABLISHED, else ATTEMPT. An alert does not say: UNKNOWN.
  * The mapping, with flow.state and flow.reason, is in the README.
  */
-import type { ConnectionEvent, Outcome } from '../../common/avro/generated-types.ts';
-import { canonicalIp } from '../ip.ts';
-import type { InputReport, Where } from '../report.ts';
-import { ChunkCodes } from './eve-codes.ts';
-import { eveEventIn, hexFlagsIn, MID_STREAM, TCP_SYN } from './eve-event.ts';
-import { scanEve } from './eve-scan.ts';
-import type { EveFields } from './eve-scan.ts';
-import { Spans, spansOf } from './eve-spans.ts';
-import { EveTemplates } from './eve-templates.ts';
-import { isEchoRequest, portOf, protocolOf } from './lines.ts';
-import type { LineParser } from './lines.ts';
-import { parseIsoMs } from './timestamps.ts';
+import type { ConnectionEvent, Outcome } from '../../../common/avro/generated-types.ts';
+import { canonicalIp } from '../../ip.ts';
+import type { InputReport, Where } from '../../report.ts';
+import { ChunkCodes } from './codes.ts';
+import { eveEventIn, hexFlagsIn, MID_STREAM, TCP_SYN } from './event.ts';
+import { scanEve } from './scan.ts';
+import type { EveFields } from './scan.ts';
+import { Spans, spansOf } from './spans.ts';
+import { EveTemplates } from './templates.ts';
+import { isEchoRequest, portOf, protocolOf } from '../lines.ts';
+import type { LineParser } from '../lines.ts';
+import { parseIsoMs } from '../timestamps.ts';
 
 export function eveParser(): LineParser {
   const templates = new EveTemplates();

@@ -1,12 +1,12 @@
 /** What the EVE fast paths are checked against: the fixture's lines, and JSON.parse's reading of a line. */
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import type { ConnectionEvent } from '../../../../services/common/avro/generated-types.ts';
-import { eveFieldsOf, eveParser } from '../../../../services/sensor/inputs/eve.ts';
-import { LineSplitter } from '../../../../services/sensor/inputs/lines.ts';
-import { InputReport } from '../../../../services/sensor/report.ts';
+import type { ConnectionEvent } from '../../../../../services/common/avro/generated-types.ts';
+import { eveFieldsOf, eveParser } from '../../../../../services/sensor/inputs/eve/parser.ts';
+import { LineSplitter } from '../../../../../services/sensor/inputs/lines.ts';
+import { InputReport } from '../../../../../services/sensor/report.ts';
 
-export const eveFixtureLines: readonly string[] = readFileSync(new URL('../../../fixtures/sensor/eve.json', import.meta.url), 'utf8')
+export const eveFixtureLines: readonly string[] = readFileSync(new URL('../../../../fixtures/sensor/eve.json', import.meta.url), 'utf8')
   .split('\n')
   .filter((l) => l.length > 0);
 

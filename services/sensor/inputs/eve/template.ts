@@ -1,16 +1,16 @@
 /**
- * EVE line templates: one per line shape (eve-templates.ts merges them).
+ * EVE line templates: one per line shape (templates.ts merges them).
  *
  * Suricata writes the events of one shape with the same members in the same
  * order; only the values change. A line of a new shape that the scanner
- * (eve-scan.ts) accepts is turned into a regular expression: its keys,
+ * (scan.ts) accepts is turned into a regular expression: its keys,
  * punctuation and spacing literally, its event_type value literally, a hole
  * for every other value (a member the sensor reads takes only the kind of
  * value the line had). V8 compiles the expression to machine code, which
  * checks a whole line several times faster than a JavaScript pass over its
  * characters (README, Performance). The expression has no capture groups:
  * once it has matched, the wanted values are found by walking along the
- * template (eve-spans.ts),
+ * template (spans.ts),
  * which builds no match array and no strings.
  *
  * Exactness: a template is made from a line that is valid JSON; each hole
@@ -22,11 +22,11 @@
  * template matches goes to the scanner and then JSON.parse: nothing is
  * guessed (test: eve-template.test.ts).
  */
-import { codesOf } from './eve-codes.ts';
-import type { EveFields } from './eve-scan.ts';
-import { FLOW, FLOW_FIELD, OTHER, TCP, TCP_FIELD, TOP, fieldOf } from './eve-scan.ts';
-import { LITERAL_KIND, NUMBER_KIND, STRING_KIND, Spans, fieldsOfSpans, numberAt, planWalk, spansOf } from './eve-spans.ts';
-import type { Hole, Kind, Wanted } from './eve-spans.ts';
+import { codesOf } from './codes.ts';
+import type { EveFields } from './scan.ts';
+import { FLOW, FLOW_FIELD, OTHER, TCP, TCP_FIELD, TOP, fieldOf } from './scan.ts';
+import { LITERAL_KIND, NUMBER_KIND, STRING_KIND, Spans, fieldsOfSpans, numberAt, planWalk, spansOf } from './spans.ts';
+import type { Hole, Kind, Wanted } from './spans.ts';
 
 const STRING_BODY = String.raw`[^"\\\x00-\x1f]*`;
 const NUMBER_RE = String.raw`-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?`;
@@ -37,12 +37,12 @@ const WANTED_NUMBER = NUMBER_RE;
 const WANTED_LITERAL = '(?:true|false|null)';
 const ARRAY = String.raw`\[(?:${SCALAR}(?:,${SCALAR})*)?\]`;
 const EVENT_TYPE = 2;
-export { LITERAL_KIND, NUMBER_KIND, STRING_KIND } from './eve-spans.ts';
-export type { Kind, Wanted } from './eve-spans.ts';
+export { LITERAL_KIND, NUMBER_KIND, STRING_KIND } from './spans.ts';
+export type { Kind, Wanted } from './spans.ts';
 
 /**
  * A piece of a template: literal text up to a hole and the hole (or, last,
- * the text to the end of the line). `field` is the id (eve-scan.ts fieldOf)
+ * the text to the end of the line). `field` is the id (scan.ts fieldOf)
  * of a wanted hole, 0 for the others.
  */
 export interface Token {
@@ -57,7 +57,7 @@ export interface Template {
   readonly re: RegExp;
   /** The wanted holes, in line order. */
   readonly wanted: readonly Wanted[];
-  /** The walks to the wanted values (eve-spans.ts SpanSource). */
+  /** The walks to the wanted values (spans.ts SpanSource). */
   readonly walk: Int32Array;
   readonly back: Int32Array;
   readonly eventType: string;
@@ -71,7 +71,7 @@ export function readTemplate(tp: Template, t: string): EveFields | undefined {
   return fieldsOfSpans(tp, t, spansOf(tp, t, codesOf(t), 0, t.length, scratch));
 }
 
-/** Number(v) for the text of a JSON number (eve-spans.ts numberAt). */
+/** Number(v) for the text of a JSON number (spans.ts numberAt). */
 export function numberOf(v: string): number {
   return numberAt(v, codesOf(v), 0, v.length);
 }

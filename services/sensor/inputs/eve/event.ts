@@ -1,23 +1,23 @@
 /**
  * The event of an EVE line that a template matched, read in place: the
- * values are where eve-spans.ts found them in the chunk's string, their
- * characters are read from the chunk's code units (eve-codes.ts), and only
+ * values are where spans.ts found them in the chunk's string, their
+ * characters are read from the chunk's code units (codes.ts), and only
  * the addresses become strings (and the whole line only when it is
  * skipped, for the report's example). It decides exactly as the general
- * path in eve.ts does on the same values, check for check and in the same
+ * path in parser.ts does on the same values, check for check and in the same
  * order (test: eve-event.test.ts compares the two on mutated lines).
  */
-import type { ConnectionEvent, Outcome, Protocol } from '../../common/avro/generated-types.ts';
-import { canonicalIp } from '../ip.ts';
-import type { InputReport, Where } from '../report.ts';
-import { codesOf } from './eve-codes.ts';
-import type { Codes } from './eve-codes.ts';
-import { NUMBER_KIND, STRING_KIND } from './eve-spans.ts';
-import type { Spans } from './eve-spans.ts';
-import { isEchoRequest, portOf, protocolOf } from './lines.ts';
-import { parseIsoMsAt } from './timestamps.ts';
+import type { ConnectionEvent, Outcome, Protocol } from '../../../common/avro/generated-types.ts';
+import { canonicalIp } from '../../ip.ts';
+import type { InputReport, Where } from '../../report.ts';
+import { codesOf } from './codes.ts';
+import type { Codes } from './codes.ts';
+import { NUMBER_KIND, STRING_KIND } from './spans.ts';
+import type { Spans } from './spans.ts';
+import { isEchoRequest, portOf, protocolOf } from '../lines.ts';
+import { parseIsoMsAt } from '../timestamps.ts';
 
-// Field ids of eve-scan.ts fieldOf.
+// Field ids of scan.ts fieldOf.
 const TIMESTAMP = 1;
 const SRC_IP = 3;
 const SRC_PORT = 4;

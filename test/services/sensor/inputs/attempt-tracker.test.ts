@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectionEvent } from '../../../../services/common/avro/generated-types.ts';
-import { DEFAULT_TRACKING } from '../../../../services/sensor/inputs/attempts.ts';
-import type { TrackingOptions } from '../../../../services/sensor/inputs/attempts.ts';
+import { DEFAULT_TRACKING } from '../../../../services/sensor/inputs/attempt-tracker.ts';
+import type { TrackingOptions } from '../../../../services/sensor/inputs/attempt-tracker.ts';
 import { CaptureStream } from '../../../../services/sensor/inputs/capture.ts';
 import { InputReport } from '../../../../services/sensor/report.ts';
 import { pcapFile } from '../../../support/pcap.ts';

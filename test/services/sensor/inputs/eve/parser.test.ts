@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionEvent } from '../../../../services/common/avro/generated-types.ts';
-import { eveParser } from '../../../../services/sensor/inputs/eve.ts';
-import { LineSplitter } from '../../../../services/sensor/inputs/lines.ts';
-import { InputReport } from '../../../../services/sensor/report.ts';
-import { eveFixtureLines, seededRandom, withEscapedMember } from './eve-fixture.ts';
+import type { ConnectionEvent } from '../../../../../services/common/avro/generated-types.ts';
+import { eveParser } from '../../../../../services/sensor/inputs/eve/parser.ts';
+import { LineSplitter } from '../../../../../services/sensor/inputs/lines.ts';
+import { InputReport } from '../../../../../services/sensor/report.ts';
+import { eveFixtureLines, seededRandom, withEscapedMember } from './fixture.ts';
 
 function decode(lines: readonly string[]): { events: ConnectionEvent[]; report: InputReport } {
   const report = new InputReport();

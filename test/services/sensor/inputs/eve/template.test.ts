@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { eveFixtureLines, lineMutator, seededRandom, viaJsonParse } from './eve-fixture.ts';
-import { scanEve } from '../../../../services/sensor/inputs/eve-scan.ts';
-import { numberOf, readTemplate, templateOf } from '../../../../services/sensor/inputs/eve-template.ts';
-import { EveTemplates } from '../../../../services/sensor/inputs/eve-templates.ts';
-import type { Template } from '../../../../services/sensor/inputs/eve-template.ts';
+import { eveFixtureLines, lineMutator, seededRandom, viaJsonParse } from './fixture.ts';
+import { scanEve } from '../../../../../services/sensor/inputs/eve/scan.ts';
+import { numberOf, readTemplate, templateOf } from '../../../../../services/sensor/inputs/eve/template.ts';
+import { EveTemplates } from '../../../../../services/sensor/inputs/eve/templates.ts';
+import type { Template } from '../../../../../services/sensor/inputs/eve/template.ts';
 
 /** The template of a line, as the input makes one: only from a line the scanner read as a flow or alert. */
 function learn(line: string): Template | undefined {

@@ -1,5 +1,5 @@
 /**
- * The EVE scanner, for clean lines of a shape no template (eve-template.ts)
+ * The EVE scanner, for clean lines of a shape no template (template.ts)
  * knows yet: a line is hundreds of bytes of which the sensor needs a dozen
  * fields. One left-to-right pass validates the whole line as JSON
  * (RFC 8259 grammar) and picks out those fields, without building the rest.

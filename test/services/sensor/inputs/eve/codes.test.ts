@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkCodes, codesOf } from '../../../../services/sensor/inputs/eve-codes.ts';
-import { scanEve } from '../../../../services/sensor/inputs/eve-scan.ts';
-import { numberAt } from '../../../../services/sensor/inputs/eve-spans.ts';
-import { numberOf } from '../../../../services/sensor/inputs/eve-template.ts';
-import { EveTemplates } from '../../../../services/sensor/inputs/eve-templates.ts';
-import { eveFixtureLines, expectSameAsJsonParse, seededRandom, viaJsonParse as viaJsonParseFields } from './eve-fixture.ts';
+import { ChunkCodes, codesOf } from '../../../../../services/sensor/inputs/eve/codes.ts';
+import { scanEve } from '../../../../../services/sensor/inputs/eve/scan.ts';
+import { numberAt } from '../../../../../services/sensor/inputs/eve/spans.ts';
+import { numberOf } from '../../../../../services/sensor/inputs/eve/template.ts';
+import { EveTemplates } from '../../../../../services/sensor/inputs/eve/templates.ts';
+import { eveFixtureLines, expectSameAsJsonParse, seededRandom, viaJsonParse as viaJsonParseFields } from './fixture.ts';
 
 const unitsOf = (t: string): number[] => Array.from({ length: t.length }, (_, i) => t.charCodeAt(i));
 

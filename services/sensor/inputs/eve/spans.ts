@@ -1,5 +1,5 @@
 /**
- * The wanted values of an EVE line that a template (eve-template.ts) has
+ * The wanted values of an EVE line that a template (template.ts) has
  * matched, found by offset in the string that holds the line (the chunk's
  * string, see lines.ts LineParser.lineIn) instead of by capture groups.
  *
@@ -11,9 +11,9 @@
  * along the template (SpanSource.walk). Only the values that must become
  * strings (addresses) are sliced, by the caller.
  */
-import type { Codes } from './eve-codes.ts';
-import type { EveFields } from './eve-scan.ts';
-import { noFields, store } from './eve-scan.ts';
+import type { Codes } from './codes.ts';
+import type { EveFields } from './scan.ts';
+import { noFields, store } from './scan.ts';
 
 /** The kind of a wanted hole: a string, a number, or true/false/null (read as null). */
 export const STRING_KIND = 0;
@@ -22,10 +22,10 @@ export const LITERAL_KIND = 2;
 export type Kind = typeof STRING_KIND | typeof NUMBER_KIND | typeof LITERAL_KIND;
 /** A field the line does not have. */
 export const ABSENT = -1;
-/** Field ids are below this (eve-scan.ts fieldOf). */
+/** Field ids are below this (scan.ts fieldOf). */
 const FIELDS = 15;
 
-/** A wanted hole: its field id (eve-scan.ts fieldOf) and the kind of value the template takes there. */
+/** A wanted hole: its field id (scan.ts fieldOf) and the kind of value the template takes there. */
 export interface Wanted {
   readonly field: number;
   readonly kind: Kind;
@@ -63,7 +63,7 @@ export interface SpanSource {
 }
 
 /**
- * Per field id (eve-scan.ts fieldOf, 1..14): the kind of its value (ABSENT
+ * Per field id (scan.ts fieldOf, 1..14): the kind of its value (ABSENT
  * if the line has none), where its text is (a string's contents, without
  * the quotes) and, for a number, its value. Numbers only, so one reused
  * object costs no write barrier per line.
@@ -79,7 +79,7 @@ const isNumberChar = (c: number): boolean => (c >= 48 && c <= 57) || c === 46 ||
 
 /**
  * The wanted values of the line t.slice(start, end), which the template
- * `tp` has matched, into `s`; `c` holds the code units of `t` (eve-codes.ts),
+ * `tp` has matched, into `s`; `c` holds the code units of `t` (codes.ts),
  * which are read instead of t's characters. The match has checked every
  * character, so the walk checks none.
  */

@@ -19,6 +19,8 @@ export class Progress {
   /** The line for `done` items after `seconds`: pure, so it is tested without a terminal. */
   static line(done: number, total: number, seconds: number, unit: string): string {
     const rate = seconds > 0 ? done / seconds : 0;
+    // An unknown total (a followed log, a simulator): no bar, no time left.
+    if (total <= 0) return `${done.toLocaleString('en')} ${unit}, ${Math.round(rate).toLocaleString('en')} ${unit}/s`;
     const share = total > 0 ? Math.min(1, done / total) : 0;
     const bar = '█'.repeat(Math.round(share * 20)).padEnd(20, '░');
     const eta = rate > 0 && total > done ? `, ${Math.ceil((total - done) / rate)} s left` : '';

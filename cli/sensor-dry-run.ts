@@ -12,6 +12,7 @@ import { runInput } from '../services/sensor/input.ts';
 import { InputReport } from '../services/sensor/report.ts';
 import { CliError } from './client.ts';
 import type { Out } from './output.ts';
+import { Progress } from './progress.ts';
 
 export async function sensorDryRun(args: readonly string[], env: NodeJS.ProcessEnv, out: Out, clock: Clock, signal: AbortSignal): Promise<number> {
   let cli: ReturnType<typeof parseCli>;
@@ -32,11 +33,15 @@ export async function sensorDryRun(args: readonly string[], env: NodeJS.ProcessE
   }
   const report = new InputReport();
   let events = 0;
+  // Events and events/s on a terminal's stderr while a long file or scenario is read.
+  const progress = new Progress(0, 'events');
   await runInput(config.input, report, (batch) => {
     for (const e of batch) out.data(e);
     events += batch.length;
+    progress.update(events);
     return Promise.resolve();
   }, signal, clock, process.stdin);
+  progress.finish();
   process.stderr.write(`sensor dry run: ${events} events from ${report.read} records read (${config.input.kind})\n`);
   return events;
 }

@@ -25,6 +25,7 @@ describe('portent output', () => {
 
   it('shows progress with rate and time left', () => {
     expect(Progress.line(500, 1000, 5, 'records')).toBe('██████████░░░░░░░░░░ 500/1,000 records, 100 records/s, 5 s left');
+    expect(Progress.line(3000, 0, 2, 'events')).toBe('3,000 events, 1,500 events/s');
   });
 });
 

@@ -104,5 +104,5 @@ describe('portent command line', () => {
     expect((await receiver.waitFor(1, 30_000))[0]?.headers['webhook-id']).toBeDefined();
     await portent(['subs', 'pause', created.id], cli);
     expect(lines((await portent(['subs', '--json'], cli)).stdout)[0]).toEqual([expect.objectContaining({ id: created.id, paused: true })]);
-  });
+  }, 300_000); // Two services and eleven runs of the binary, each a Node start-up, on a shared 2-core machine.
 });

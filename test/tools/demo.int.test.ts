@@ -18,6 +18,8 @@ describe('npm start (the demo)', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(out).toMatch(/signature verified\s+FIRING\s+SURGE tcp\/445/);
     expect(out).toMatch(/signature verified\s+RESOLVED\s+SURGE tcp\/445/);
+    // Printed once the console is ready: its address with a sign-in link.
+    expect(out).toMatch(/console: open http:\/\/127\.0\.0\.1:\d+\/#token=\S{16,}/);
     expect(out).toContain('stopped.');
     expect(code).toBe(0);
   });

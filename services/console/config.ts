@@ -20,7 +20,7 @@ export const consoleSettings = Type.Object({
     pattern: '^\\s*[\\x21-\\x2b\\x2d-\\x7e]{16,}\\s*(,\\s*[\\x21-\\x2b\\x2d-\\x7e]{16,}\\s*)*$',
     description: 'Comma-separated bearer tokens, each at least 16 characters',
   }),
-  PORTENT_CONSOLE_DB_PATH: Type.String({ default: '', description: 'SQLite file of the store; empty = portent-console.sqlite in the temporary directory' }),
+  PORTENT_CONSOLE_DB_PATH: Type.String({ default: '', description: 'SQLite file of the store; empty = portent-console-<topic prefix>sqlite in the temporary directory' }),
   PORTENT_CONSOLE_RETENTION: Type.String({ default: '7d', pattern: DURATION, description: 'how long windows and alerts are kept, e.g. 7d, 36h, 90m' }),
   PORTENT_CONSOLE_GROUP_ID: Type.String({ default: 'portent-console', minLength: 1 }),
   PORTENT_CONSOLE_ALERTER_URL: Type.String({ default: 'http://127.0.0.1:8080', pattern: '^https?://[^\\s/]+/?$', description: 'http(s)://host:port of the alerter API' }),
@@ -51,7 +51,8 @@ export function loadConsoleConfig(env: Env): ConsoleConfig {
     ...commonConfig(raw),
     http: Object.freeze({ host: raw.PORTENT_CONSOLE_HTTP_HOST, port: raw.PORTENT_CONSOLE_HTTP_PORT }),
     apiTokens: Object.freeze(tokens),
-    dbPath: raw.PORTENT_CONSOLE_DB_PATH === '' ? join(tmpdir(), 'portent-console.sqlite') : raw.PORTENT_CONSOLE_DB_PATH,
+    // One file per topic prefix: two consoles on one machine reading different topics must not share rows.
+    dbPath: raw.PORTENT_CONSOLE_DB_PATH === '' ? join(tmpdir(), `portent-console-${raw.PORTENT_TOPIC_PREFIX}sqlite`) : raw.PORTENT_CONSOLE_DB_PATH,
     // The schema pattern guarantees a duration.
     retentionMs: parseDuration(raw.PORTENT_CONSOLE_RETENTION) ?? 0,
     groupId: raw.PORTENT_CONSOLE_GROUP_ID,

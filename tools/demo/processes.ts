@@ -9,13 +9,15 @@ export interface ServiceProcess {
   readonly logFile: string;
   readonly exited: Promise<number | null>;
   stop(): Promise<void>;
+  /** kill -9, and wait until the process is gone (chaos runs). */
+  kill(): Promise<void>;
 }
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-/** Starts `services/<name>/main.ts` with the same Node that runs this process. */
-export function startService(name: string, env: NodeJS.ProcessEnv, logDir: string): ServiceProcess {
-  const logFile = join(logDir, `${name}.log`);
+/** Starts `services/<name>/main.ts` with the same Node that runs this process; its log is `<logName>.log` in `logDir`. */
+export function startService(name: string, env: NodeJS.ProcessEnv, logDir: string, logName = name): ServiceProcess {
+  const logFile = join(logDir, `${logName}.log`);
   const log = createWriteStream(logFile);
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'services', name, 'main.ts')], {
     env,
@@ -38,6 +40,11 @@ export function startService(name: string, env: NodeJS.ProcessEnv, logDir: strin
       const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
       await exited;
       clearTimeout(timer);
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

@@ -17,10 +17,9 @@ import { startDetectorProcess } from '../../../support/detector-process.ts';
 import type { DetectorProcess } from '../../../support/detector-process.ts';
 import { createTestTopics, readUntil, serviceEnv, testProducer, testTransport, uniqueName } from '../../../support/kafka.ts';
 import { DEMO_START, publishScenario } from '../../../support/scenario.ts';
+import { stateKey } from '../../../../tools/chaos/reference.ts';
 import { uninterruptedRun } from './uninterrupted.ts';
 
-/** What a receiver sees as one message: the alerter's webhook-id is made of the alert id and its sequence. */
-const stateKey = (a: { alertId: string; sequence: number }): string => `${a.alertId}_${a.sequence}`;
 const newestMinute = (rs: InRecord[]): number => Math.max(-1, ...rs.map((r) => (alertCodec.decode(r.value ?? Buffer.alloc(0)).windowStart - DEMO_START) / 60_000));
 
 describe('detector alerts after kill -9 (real processes, real broker, default settings)', () => {

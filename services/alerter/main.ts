@@ -15,7 +15,7 @@ import { KafkaTransport } from '../common/kafka/transport.ts';
 import type { RecordProducer } from '../common/kafka/transport.ts';
 import { createLogger } from '../common/logger.ts';
 import { startTelemetry } from '../common/telemetry/sdk.ts';
-import { configOrExit, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
+import { configOrExit, dropHarmlessWarnings, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
 import { buildApp } from './app.ts';
 import { pinger } from './delivery/ping.ts';
 import { replayer } from './delivery/replay.ts';
@@ -34,6 +34,7 @@ import { TopicStore, kafkaWriter } from './topic-store.ts';
 import { systemClock } from '../common/clock.ts';
 import { alerterTables, catchUp, namedTables } from './tables.ts';
 
+dropHarmlessWarnings();
 const config = configOrExit(() => loadAlerterConfig(process.env));
 
 const logger = createLogger('alerter', config.logLevel);

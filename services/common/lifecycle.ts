@@ -1,4 +1,40 @@
+/**
+ * Process start and end for every service: harmless warnings dropped,
+ * shutdown on signals, fatal errors, and configuration errors.
+ */
 import type { Logger } from './logger.ts';
+
+/** Warnings known to be harmless, by name. */
+const HARMLESS_WARNINGS: ReadonlySet<string> = new Set([
+  // kafkajs 2.2.4 schedules a negative timeout on Node 24 (kafkajs issue #1751).
+  // Node clamps it to 1 ms, which is what kafkajs meant, and warns each time.
+  'TimeoutNegativeWarning',
+]);
+let harmlessDropped = false;
+
+function warningName(warning: unknown, typeOrOptions: unknown): string | undefined {
+  if (warning instanceof Error) return warning.name;
+  if (typeof typeOrOptions === 'string') return typeOrOptions;
+  if (typeof typeOrOptions === 'object' && typeOrOptions !== null && 'type' in typeOrOptions) return String(typeOrOptions.type);
+  return undefined;
+}
+
+/**
+ * Call once at process start (a second call does nothing). A harmless warning
+ * (HARMLESS_WARNINGS) is dropped before it is emitted; every other warning is
+ * emitted as usual, and every `warning` listener, Node's own printer included,
+ * stays in place.
+ */
+export function dropHarmlessWarnings(): void {
+  if (harmlessDropped) return;
+  harmlessDropped = true;
+  const emit = process.emitWarning.bind(process);
+  process.emitWarning = (...args: unknown[]): void => {
+    const name = warningName(args[0], args[1]);
+    if (name !== undefined && HARMLESS_WARNINGS.has(name)) return;
+    Reflect.apply(emit, process, args);
+  };
+}
 
 /**
  * Runs `stop` once on SIGTERM or SIGINT, then exits 0 (1 if stopping failed).

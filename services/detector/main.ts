@@ -7,12 +7,13 @@ import { KafkaTransport } from '../common/kafka/transport.ts';
 import { createLogger } from '../common/logger.ts';
 import { startHealthServer } from '../common/health-server.ts';
 import { startTelemetry } from '../common/telemetry/sdk.ts';
-import { configOrExit, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
+import { configOrExit, dropHarmlessWarnings, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
 import { loadDetectorConfig } from './config.ts';
 import { startPartialMerger } from './stream/merger-stream.ts';
 import { startDetectorPipeline } from './stream/pipeline.ts';
 import { systemClock } from '../common/clock.ts';
 
+dropHarmlessWarnings();
 const config = configOrExit(() => loadDetectorConfig(process.env));
 const logger = createLogger('detector', config.logLevel);
 const telemetry = startTelemetry({ service: 'portent-detector', ...config.telemetry });

@@ -9,7 +9,7 @@
 import type { ConnectionEvent } from '../common/avro/generated-types.ts';
 import { topicNames } from '../common/kafka/topics.ts';
 import { KafkaTransport } from '../common/kafka/transport.ts';
-import { configOrExit } from '../common/lifecycle.ts';
+import { configOrExit, dropHarmlessWarnings } from '../common/lifecycle.ts';
 import { createLogger } from '../common/logger.ts';
 import { startHealthServer } from '../common/health-server.ts';
 import { startTelemetry } from '../common/telemetry/sdk.ts';
@@ -25,6 +25,7 @@ import { Spool } from './spool.ts';
 import { observeSensor } from './telemetry.ts';
 import { systemClock } from '../common/clock.ts';
 
+dropHarmlessWarnings();
 const cli = configOrExit(() => parseCli(process.argv.slice(2), process.env));
 if (cli.help) {
   process.stdout.write(`${USAGE}\n`);

@@ -60,7 +60,7 @@ describe.skipIf(!hasKubectl())('manifests against the code', () => {
       }
     });
 
-    it('sets only settings the service declares, and its whole environment passes its config check', () => {
+    it('sets only settings the service declares, and its whole environment passes its config check', { timeout: 60_000 }, () => {
       for (const d of ofKind(objects, 'Deployment')) {
         for (const c of podSpec(d).containers) {
           const svc = serviceOf(c);
@@ -142,7 +142,7 @@ describe.skipIf(!hasKubectl())('manifests against the code', () => {
     const deployments: K8sObject[] = OVERLAYS.flatMap((o) => ofKind(renderOverlay(o), 'Deployment'));
     const paths = (name: string): string[] => [...new Set(deployments.flatMap((d) => podSpec(d).containers.filter((c) => c.name === name)).flatMap((c) => [c.startupProbe, c.livenessProbe, c.readinessProbe].map((p) => p?.httpGet?.path ?? '')))];
 
-    it('answer on the alerter app', async () => {
+    it('answer on the alerter app', { timeout: 60_000 }, async () => {
       const memory = memoryStore();
       const app = buildApp({ config: { apiTokens: [TOKEN] }, clock: memory.clock, subscriptions: memory.store, logger: quiet });
       for (const path of paths('alerter')) {

@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -10,6 +7,7 @@ import { startService, waitForHttp } from '../../tools/demo/processes.ts';
 import { createTestTopics, serviceEnv, testProducer, testTransport } from '../support/kafka.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { publishDemoScenario } from '../support/scenario.ts';
+import { testDir } from '../support/temp-dir.ts';
 
 interface Delivered {
   type: string;
@@ -20,7 +18,7 @@ describe('end to end (real broker, real processes, real HTTP)', () => {
   it('turns a surge of connection events into signed webhooks that standardwebhooks verifies', async () => {
     const transport = testTransport();
     const topics = await createTestTopics(transport);
-    const logDir = mkdtempSync(join(tmpdir(), 'portent-e2e-'));
+    const logDir = testDir('e2e');
     const token = randomBytes(24).toString('base64url');
     const port = await pickFreePort();
     const env = { ...serviceEnv(topics), PORTENT_LOG_LEVEL: 'info' };

@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -17,6 +16,7 @@ import { sampleAlert } from '../support/alerts.ts';
 import { createTestTopics, serviceEnv, testProducer, testTransport, uniqueName } from '../support/kafka.ts';
 import { waitForOffsets } from '../support/offsets.ts';
 import { startReceiver } from '../support/receiver.ts';
+import { testDir } from '../support/temp-dir.ts';
 
 const ALERTS = 40;
 
@@ -24,7 +24,7 @@ describe('alerter replicas (real processes)', () => {
   it('deliver each alert state once across a rebalance in the middle of a surge', async () => {
     const transport = testTransport();
     const topics = await createTestTopics(transport, 6);
-    const logDir = mkdtempSync(join(tmpdir(), 'portent-replicas-'));
+    const logDir = testDir('replicas');
     const token = randomBytes(24).toString('base64url');
     const groupId = uniqueName('alerter');
     const env = {

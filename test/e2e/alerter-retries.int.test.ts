@@ -4,9 +4,6 @@
  * second alert would wait behind the first one's retry schedule.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { alertCodec } from '../../services/common/avro/codecs.ts';
 import { pickFreePort } from '../../tools/local-kafka/config.ts';
@@ -14,6 +11,7 @@ import { startService, waitForHttp } from '../../tools/demo/processes.ts';
 import { sampleAlert } from '../support/alerts.ts';
 import { createTestTopics, serviceEnv, testProducer, testTransport } from '../support/kafka.ts';
 import { startReceiver } from '../support/receiver.ts';
+import { testDir } from '../support/temp-dir.ts';
 
 const stateOf = (body: string): string => {
   const data = (JSON.parse(body) as { data: { alertId: string; state: string } }).data;
@@ -33,7 +31,7 @@ describe('alerter retries (real process)', () => {
       PORTENT_ALERTER_HTTP_PORT: String(port),
       PORTENT_ALERTER_ALLOWED_CIDRS: '127.0.0.1/32',
       PORTENT_ALERTER_RETRY_SCHEDULE: '3s',
-    }, mkdtempSync(join(tmpdir(), 'portent-retries-')));
+    }, testDir('retries'));
     onTestFinished(() => alerter.stop());
     let alive = true;
     void alerter.exited.then(() => (alive = false));

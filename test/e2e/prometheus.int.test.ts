@@ -6,8 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { pickFreePort } from '../../tools/local-kafka/config.ts';
@@ -15,6 +14,7 @@ import { startService, waitForHttp } from '../../tools/demo/processes.ts';
 import type { ServiceProcess } from '../../tools/demo/processes.ts';
 import { createTestTopics, serviceEnv, testTransport } from '../support/kafka.ts';
 import { startReceiver } from '../support/receiver.ts';
+import { testDir } from '../support/temp-dir.ts';
 
 const PROMETHEUS = process.env['PORTENT_PROMETHEUS_BIN'] ?? 'prometheus';
 const installed = spawnSync(PROMETHEUS, ['--version'], { stdio: 'ignore' }).status === 0;
@@ -54,7 +54,7 @@ describe('Prometheus scrape (real Prometheus, real processes, real broker)', () 
   it.skipIf(!installed)('scrapes /metrics of the sensor, the detector and the alerter', async () => {
     const transport = testTransport();
     const topics = await createTestTopics(transport);
-    const dir = mkdtempSync(join(tmpdir(), 'portent-prom-'));
+    const dir = testDir('prom');
     const [sensorPort, detectorPort, alerterPort, promPort] = await Promise.all([pickFreePort(), pickFreePort(), pickFreePort(), pickFreePort()]);
     const token = randomBytes(24).toString('base64url');
     const env = serviceEnv(topics);

@@ -9,7 +9,6 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { alerterSettings } from '../../services/alerter/config.ts';
@@ -21,6 +20,7 @@ import { sampleAlert } from '../support/alerts.ts';
 import { createTestTopics, serviceEnv, testProducer, testTransport, uniqueName } from '../support/kafka.ts';
 import { groupOffsets, sumCommitted, waitForOffsets } from '../support/offsets.ts';
 import { publishDemoScenario } from '../support/scenario.ts';
+import { testDir } from '../support/temp-dir.ts';
 
 const DRAIN_BOUND_MS = 20_000;
 
@@ -46,7 +46,7 @@ describe('shutdown on SIGTERM (real processes)', () => {
     const transport = testTransport();
     const topics = await createTestTopics(transport);
     const groupId = uniqueName('detector');
-    const logDir = mkdtempSync(join(tmpdir(), 'portent-drain-'));
+    const logDir = testDir('drain');
     const env = { ...serviceEnv(topics), PORTENT_DETECTOR_GROUP_ID: groupId };
     const start = async (name: string): Promise<ServiceProcess> => {
       const port = await pickFreePort();
@@ -79,7 +79,7 @@ describe('shutdown on SIGTERM (real processes)', () => {
     const transport = testTransport();
     const topics = await createTestTopics(transport);
     const groupId = uniqueName('alerter');
-    const logDir = mkdtempSync(join(tmpdir(), 'portent-drain-'));
+    const logDir = testDir('drain');
     const token = randomBytes(24).toString('base64url');
     // A receiver that holds its first request open (the delivery in flight at SIGTERM) and answers the rest at once.
     const received: string[] = [];

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import type { TestProject } from 'vitest/node';
 import { brokerList } from '../../services/common/config.ts';
+import { dropHarmlessWarnings } from '../../services/common/lifecycle.ts';
 import { startLocalBroker } from '../../tools/local-kafka/broker.ts';
 
 declare module 'vitest' {
@@ -48,6 +49,7 @@ async function startTestcontainersKafka(): Promise<{ brokers: string[]; stop: ()
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  dropHarmlessWarnings();
   const external = process.env['KAFKA_BROKERS'];
   if (external !== undefined && external !== '') {
     project.provide('kafkaBrokers', brokerList(external));

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testBrokers } from '../support/kafka.ts';
+import { testDir } from '../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -9,7 +10,8 @@ describe('npm start (the demo)', () => {
   it('shows a verified FIRING and RESOLVED webhook for the tcp/445 surge, then stops everything', async () => {
     // The README's `npm start`, pointed at the test broker (KAFKA_BROKERS) so the run does not start a second one.
     const child = spawn(process.execPath, [join(ROOT, 'tools', 'demo', 'main.ts')], {
-      env: { ...process.env, KAFKA_BROKERS: testBrokers().join(','), PORTENT_DEMO_SPEED: '120', PORTENT_DEMO_EXIT_WHEN_DONE: '1' },
+      // TMPDIR: the demo's log folder and the sensor's spool go where the test removes them.
+      env: { ...process.env, TMPDIR: testDir('demo'), KAFKA_BROKERS: testBrokers().join(','), PORTENT_DEMO_SPEED: '120', PORTENT_DEMO_EXIT_WHEN_DONE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { brokerList } from '../../services/common/config.ts';
 import { topicNames, topicSpecs } from '../../services/common/kafka/topics.ts';
 import { KafkaTransport } from '../../services/common/kafka/transport.ts';
+import { dropHarmlessWarnings } from '../../services/common/lifecycle.ts';
 import { createLogger } from '../../services/common/logger.ts';
 import { startLocalBroker } from '../local-kafka/broker.ts';
 import type { LocalBroker } from '../local-kafka/broker.ts';
@@ -32,6 +33,7 @@ import type { ServiceProcess } from './processes.ts';
 import { startDemoReceiver } from './receiver.ts';
 import type { DemoReceiver } from './receiver.ts';
 
+dropHarmlessWarnings();
 const env = process.env;
 const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -115,7 +117,7 @@ try {
   await waitForHttp(`http://127.0.0.1:${consolePort}/readyz`, 60_000, () => consoleAlive);
   say(`console: open http://127.0.0.1:${consolePort}/#token=${token} (signs you in)`);
 
-  const sensor = startService('sensor', { ...base, PORTENT_SENSOR_ID: 'demo-sensor', PORTENT_SENSOR_SPEED: speed }, logDir);
+  const sensor = startService('sensor', { ...base, PORTENT_SENSOR_ID: 'demo-sensor', PORTENT_SENSOR_SPEED: speed, PORTENT_SENSOR_SPOOL_DIR: join(logDir, 'spool') }, logDir);
   services.push(sensor);
   say(`sensor playing the demo scenario at ${speed}x: background traffic, then a surge on tcp/445. Waiting for webhooks...`);
   await sensor.exited;

@@ -2,6 +2,7 @@
  * Command line of the local Kafka broker (see README.md). `npm run kafka -- <command>`.
  */
 import { parseArgs } from 'node:util';
+import { dropHarmlessWarnings } from '../../services/common/lifecycle.ts';
 import { DEFAULT_KAFKA_VERSION, checkJava, ensureKafkaJars, isLocalKafkaError, startLocalBroker } from './broker.ts';
 import type { LocalBroker, SaslUser } from './broker.ts';
 
@@ -25,12 +26,7 @@ Options:
 
 Environment: PORTENT_CACHE_DIR (jar cache root, default ~/.cache/portent), JAVA_HOME, KAFKA_HEAP_OPTS.`;
 
-// kafkajs 2.2.4 schedules a negative timeout on Node 24 (kafkajs issue #1751; Node clamps it to 1 ms,
-// which is what kafkajs meant). Hide that one warning here; every other warning prints as usual.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name !== 'TimeoutNegativeWarning') process.stderr.write(`(node:${process.pid}) ${warning.name}: ${warning.message}\n`);
-});
+dropHarmlessWarnings();
 
 function usageError(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);

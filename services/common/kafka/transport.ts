@@ -16,25 +16,6 @@ const { Kafka, logLevel } = kafkajs;
 
 export type { InBatch, InRecord, OutRecord, RecordConsumer, RecordProducer, SendOptions } from './records.ts';
 
-let warningFiltered = false;
-
-/**
- * kafkajs 2.2.4 schedules a negative timeout on Node 24 (kafkajs issue #1751);
- * Node clamps it to 1 ms, which is what kafkajs meant. Drops that one warning
- * and hands every other to the listeners there were (Node's printer among
- * them); listeners added later are not touched. Once per process, when the
- * first transport is made, not as a side effect of importing this module.
- */
-function dropKafkajsTimeoutWarning(): void {
-  if (warningFiltered) return;
-  warningFiltered = true;
-  const previous = process.listeners('warning');
-  for (const l of previous) process.off('warning', l);
-  process.on('warning', (warning) => {
-    if (warning.name !== 'TimeoutNegativeWarning') for (const l of previous) l(warning);
-  });
-}
-
 export interface ConsumerOptions {
   readonly groupId: string;
   readonly topics: readonly string[];
@@ -88,7 +69,6 @@ export class KafkaTransport {
   readonly #opts: KafkaTransportOptions;
 
   constructor(opts: KafkaTransportOptions) {
-    dropKafkajsTimeoutWarning();
     this.#opts = opts;
     const log = opts.logger.child({ component: 'kafkajs' });
     this.#log = log;

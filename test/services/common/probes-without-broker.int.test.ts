@@ -4,12 +4,11 @@
  * still connecting (or its startup probe fails). Each service runs as a real
  * process pointed at a port where nothing listens.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startService, waitForHttp } from '../../../tools/demo/processes.ts';
 import { pickFreePort } from '../../../tools/local-kafka/config.ts';
+import { testDir } from '../../support/temp-dir.ts';
 
 async function probes(base: string): Promise<{ live: number; ready: number }> {
   const [live, ready] = await Promise.all([fetch(`${base}/healthz`), fetch(`${base}/readyz`)]);
@@ -23,7 +22,7 @@ describe('probes while the broker is unreachable (real processes)', () => {
     ['sensor', 'PORTENT_SENSOR_HEALTH_PORT', { PORTENT_SENSOR_SCENARIO: 'diurnal-day', PORTENT_SENSOR_SPEED: '1', PORTENT_SENSOR_FLUSH_GRACE_MS: '0' }],
   ] as const)('the %s is live but not ready', async (name, portSetting, extra) => {
     const [port, noBroker] = await Promise.all([pickFreePort(), pickFreePort()]);
-    const dir = mkdtempSync(join(tmpdir(), `portent-probes-${name}-`));
+    const dir = testDir(`probes-${name}`);
     const service = startService(name, { ...process.env, ...extra, KAFKA_BROKERS: `127.0.0.1:${noBroker}`, [portSetting]: String(port), PORTENT_SENSOR_SPOOL_DIR: join(dir, 'spool') }, dir);
     onTestFinished(() => service.stop());
     let alive = true;

@@ -5,9 +5,6 @@
  * (every record keyed tcp/445) once went out 200 records (~4 MB) at a time,
  * the broker refused each attempt, and the spool never drained.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Delivery } from '../../../services/sensor/delivery.ts';
 import { SensorMetrics } from '../../../services/sensor/metrics.ts';
@@ -15,6 +12,7 @@ import { InputReport } from '../../../services/sensor/report.ts';
 import { Spool } from '../../../services/sensor/spool.ts';
 import type { SpooledRecord } from '../../../services/sensor/spool.ts';
 import { createTestTopics, quietLogger, readUntil, testTransport } from '../../support/kafka.ts';
+import { testDir } from '../../support/temp-dir.ts';
 
 /** `n` records of ~20 KB (about a full 500-event batch), all for one port, with ids run-i. */
 function hotPortRecords(run: string, n: number): SpooledRecord[] {
@@ -23,7 +21,7 @@ function hotPortRecords(run: string, n: number): SpooledRecord[] {
 
 function deliveryTo(topic: string, backlog: readonly SpooledRecord[] = []): { delivery: Delivery; spool: Spool; metrics: SensorMetrics } {
   const transport = testTransport();
-  const spool = new Spool({ dir: mkdtempSync(join(tmpdir(), 'delivery-')), maxBytes: 256 * 1024 * 1024 });
+  const spool = new Spool({ dir: testDir('delivery'), maxBytes: 256 * 1024 * 1024 });
   // What an outage leaves behind: the spool holds the backlog when delivery starts.
   spool.append(backlog);
   const metrics = new SensorMetrics(new InputReport());

@@ -1,8 +1,8 @@
-import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { followFile } from '../../../services/sensor/follow.ts';
+import { testDir } from '../../support/temp-dir.ts';
 
 async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -14,7 +14,7 @@ async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
 
 describe('following a log file', () => {
   it('reads what is appended, across rotation and truncation, until stopped', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sensor-follow-'));
+    const dir = testDir('sensor-follow');
     const path = join(dir, 'conn.log');
     writeFileSync(path, 'one\n');
     const stop = new AbortController();
@@ -40,7 +40,7 @@ describe('following a log file', () => {
   });
 
   it('waits for a file that does not exist yet', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'sensor-follow-')), 'later.log');
+    const path = join(testDir('sensor-follow'), 'later.log');
     const stop = new AbortController();
     let text = '';
     const done = (async () => {

@@ -1,5 +1,4 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionEvent } from '../../../services/common/avro/generated-types.ts';
@@ -8,12 +7,13 @@ import { DEFAULT_TRACKING } from '../../../services/sensor/inputs/attempt-tracke
 import { captureLive } from '../../../services/sensor/inputs/live.ts';
 import { InputReport } from '../../../services/sensor/report.ts';
 import { pcapFile } from '../../support/pcap.ts';
+import { testDir } from '../../support/temp-dir.ts';
 
 // Stand-ins for tcpdump: real processes that behave as tcpdump does (pcap on
 // stdout; or its no-privilege message on stderr and exit 1), since tcpdump
 // itself needs root and is not installed in CI.
 function script(body: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sensor-live-'));
+  const dir = testDir('sensor-live');
   const path = join(dir, 'tcpdump');
   writeFileSync(path, `#!/bin/sh\n${body}\n`);
   chmodSync(path, 0o755);
@@ -32,7 +32,7 @@ async function run(tcpdump: string): Promise<{ events: ConnectionEvent[]; report
 
 describe('live capture', () => {
   it('reads the pcap stream tcpdump writes on stdout', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sensor-live-'));
+    const dir = testDir('sensor-live');
     const capture = join(dir, 'stream.pcap');
     writeFileSync(capture, pcapFile('ethernet', [{ timeMs: 1_795_766_400_000, src: '203.0.113.5', dst: '198.51.100.7', proto: 'tcp', dport: 445, flags: 'S' }]));
     const { events } = await run(script(`[ "$1 $2 $3 $4" = "-i eth0 -w -" ] || exit 9\ncat '${capture}'`));

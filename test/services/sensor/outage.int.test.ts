@@ -5,8 +5,7 @@
  * arrive exactly once: counted per unique event on the topic.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -16,6 +15,7 @@ import { KafkaTransport } from '../../../services/common/kafka/transport.ts';
 import type { SensorSnapshot } from '../../../services/sensor/metrics.ts';
 import { startLocalBroker } from '../../../tools/local-kafka/broker.ts';
 import { quietLogger, readUntil, uniqueName } from '../../support/kafka.ts';
+import { testDir } from '../../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const T0 = 1_795_766_400;
@@ -43,7 +43,7 @@ async function until<T>(what: string, get: () => T | undefined, timeoutMs = 60_0
 
 describe('sensor delivery across a broker outage', () => {
   it('spools while the broker is down and delivers every event exactly once after it is back', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'sensor-outage-kafka-'));
+    const dataDir = testDir('sensor-outage-kafka');
     // The first broker keeps its data dir on stop (the restart needs it); the second removes it.
     let broker = await startLocalBroker({ dataDir, removeDataDir: false });
     onTestFinished(() => broker.stop());
@@ -53,7 +53,7 @@ describe('sensor delivery across a broker outage', () => {
     const admin = new KafkaTransport({ brokers: broker.brokers, clientId: uniqueName('admin'), logger: quietLogger });
     await admin.ensureTopics(topicSpecs(names, 3), 1);
 
-    const work = mkdtempSync(join(tmpdir(), 'sensor-outage-'));
+    const work = testDir('sensor-outage');
     const log = join(work, 'conn.log');
     writeFileSync(log, HEADER + lines(0, 3000));
     const sensor = spawn(process.execPath, [join(ROOT, 'services', 'sensor', 'main.ts'), '--input', 'zeek', '--file', log, '--follow'], {

@@ -3,8 +3,7 @@
  * with destination pseudonyms, onto the connections topic of the test broker.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { Pseudonymizer, pseudonymKey } from '../../../services/sensor/pseudonym.
 import { createTestTopics, readUntil, serviceEnv, testTransport } from '../../support/kafka.ts';
 import { pcapngFile } from '../../support/pcap.ts';
 import type { TestPacket } from '../../support/pcap.ts';
+import { testDir } from '../../support/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const KEY = 'integration-test-pseudonym-key';
@@ -26,7 +26,7 @@ describe('sensor command', () => {
     const packets: TestPacket[] = [];
     for (let i = 0; i < 300; i++) packets.push({ timeMs: t0 + i * 10, src: `203.0.113.${i % 50}`, dst: `198.51.100.${i % 200}`, proto: 'tcp', sport: 40000 + i, dport: i % 3 === 0 ? 445 : 22, flags: 'S' });
     packets.push({ timeMs: t0 + 5000, src: '2001:db8:bad::5', dst: '2001:db8:1::7', proto: 'icmp' });
-    const dir = mkdtempSync(join(tmpdir(), 'sensor-cli-'));
+    const dir = testDir('sensor-cli');
     const file = join(dir, 'capture.pcapng.gz');
     writeFileSync(file, gzipSync(pcapngFile('sll2', packets)));
 

@@ -1,12 +1,12 @@
-import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Spool } from '../../../services/sensor/spool.ts';
 import type { SpooledRecord } from '../../../services/sensor/spool.ts';
+import { testDir } from '../../support/temp-dir.ts';
 
 const rec = (i: number, size = 100): SpooledRecord => ({ key: `tcp/${i % 7}`, id: `s/run/${i}`, value: Buffer.alloc(size, i & 255), events: 3 });
-const dir = (): string => mkdtempSync(join(tmpdir(), 'sensor-spool-'));
+const dir = (): string => testDir('sensor-spool');
 
 function drainAll(spool: Spool): SpooledRecord[] {
   const out: SpooledRecord[] = [];

@@ -10,7 +10,7 @@ async function created(app: ReturnType<typeof testApp>['app'], payload: object =
 }
 
 describe('API scopes', () => {
-  it('lets a read token read but not write, and a write token not manage advisories', async () => {
+  it('lets a read token read but not write, and a write token not manage advisories', { timeout: 60_000 }, async () => {
     const { app } = testApp();
     expect((await app.inject({ method: 'GET', url: '/v1/subscriptions', headers: bearer(READ_TOKEN) })).statusCode).toBe(200);
     const write = await app.inject({ method: 'POST', url: '/v1/subscriptions', headers: bearer(READ_TOKEN), payload: { url: 'https://example.test/' } });
@@ -24,7 +24,7 @@ describe('API scopes', () => {
 });
 
 describe('subscription lifecycle routes', () => {
-  it('update filters and format with PATCH, naming a bad field', async () => {
+  it('update filters and format with PATCH, naming a bad field', { timeout: 60_000 }, async () => {
     const { app } = testApp();
     const { id } = await created(app);
     const patch = { portRanges: [{ from: 135, to: 139 }], kinds: ['WORM_RISK'], minRisk: 'HIGH', format: 'SLACK' };
@@ -60,7 +60,7 @@ describe('subscription lifecycle routes', () => {
     expect(get.body).not.toContain('whsec_');
   });
 
-  it('give an Ed25519 subscription a public key, never its private key', async () => {
+  it('give an Ed25519 subscription a public key, never its private key', { timeout: 60_000 }, async () => {
     const { app } = testApp();
     const sub = await created(app, { url: 'https://example.test/hook', signing: 'ed25519' });
     expect(sub.publicKey).toMatch(/^whpk_[A-Za-z0-9+/]{43}=$/);
@@ -82,7 +82,7 @@ describe('subscription lifecycle routes', () => {
     expect(patch.statusCode).toBe(422);
   });
 
-  it('answer a test ping with what the receiver said', async () => {
+  it('answer a test ping with what the receiver said', { timeout: 60_000 }, async () => {
     const { app } = testApp({ ping: (sub) => Promise.resolve({ delivered: true, status: 204, durationMs: 3, error: null, webhookId: `msg_test_${sub.id}` }) });
     const { id } = await created(app);
     const res = await app.inject({ method: 'POST', url: `/v1/subscriptions/${id}/test`, headers: AUTH });

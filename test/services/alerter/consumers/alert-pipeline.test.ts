@@ -97,7 +97,7 @@ describe('runAlertPipeline', () => {
     expect(receiver.requests).toHaveLength(0);
   });
 
-  it('lets no hanging, garbage-speaking or endless receiver delay another subscriber', async () => {
+  it('lets no hanging, garbage-speaking or endless receiver delay another subscriber', { timeout: 60_000 }, async () => {
     const memory = memoryStore();
     const hanging = await startTestServer(() => undefined);
     const garbage = await startTestServer((_req, res) => {

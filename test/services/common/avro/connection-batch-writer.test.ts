@@ -66,7 +66,7 @@ function batch(size: number): ConnectionBatch {
 const decoded = (b: ConnectionBatch): ConnectionBatch => ({ ...b, events: b.events.map((e) => ({ ...e, outcome: (e as Partial<ConnectionEvent>).outcome ?? 'UNKNOWN' })) });
 
 describe('ConnectionBatchWriter', () => {
-  it('writes the same bytes as avsc for thousands of random batches, of 0 to 5,000 events, and they decode back', () => {
+  it('writes the same bytes as avsc for thousands of random batches, of 0 to 5,000 events, and they decode back', { timeout: 60_000 }, () => {
     const writer = new ConnectionBatchWriter();
     const sizes = [0, 1, 500, 5000, 1, 0, 500];
     for (let k = 0; k < 3000; k++) {
@@ -104,7 +104,7 @@ describe('ConnectionBatchWriter', () => {
     }
   });
 
-  it('leaves to avsc every value avsc refuses, and the codec throws avsc\'s error', () => {
+  it('leaves to avsc every value avsc refuses, and the codec throws avsc\'s error', { timeout: 60_000 }, () => {
     const writer = new ConnectionBatchWriter();
     const good = batch(500);
     const e = good.events[250] as ConnectionEvent;

@@ -104,7 +104,7 @@ describe('hot-port merge', () => {
     expect(parts.stats.length).toBeGreaterThanOrEqual(whole.stats.length - 1);
   });
 
-  it('replaces a re-sent partial instead of adding it, and ignores an older copy', () => {
+  it('replaces a re-sent partial instead of adding it, and ignores an older copy', { timeout: 60_000 }, () => {
     const batches = traffic();
     const once = split(batches, 4);
     // Every shipment arrives twice, and after it the shipment before it again (older offsets).
@@ -115,7 +115,7 @@ describe('hot-port merge', () => {
     expect(twice.counters.stale + twice.counters.late).toBeGreaterThan(0);
   });
 
-  it('decides the same alerts, FIRING included, however the partials are batched (a merger replaying after a crash)', () => {
+  it('decides the same alerts, FIRING included, however the partials are batched (a merger replaying after a crash)', { timeout: 60_000 }, () => {
     const all: PortPartial[] = [];
     split(traffic(), 4, (p) => {
       all.push(...p);

@@ -5,9 +5,7 @@
  * uninterrupted run. Checkpoints (and Bloom snapshots) after every batch, so
  * the successor starts from late in the log, where the filters are full.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { portStatsCodec } from '../../../../services/common/avro/codecs.ts';
 import type { PortStats } from '../../../../services/common/avro/generated-types.ts';
@@ -16,6 +14,7 @@ import { startDetectorProcess as startDetector } from '../../../support/detector
 import { createTestTopics, readUntil, serviceEnv, testProducer, testTransport, uniqueName } from '../../../support/kafka.ts';
 import { DEMO_START, publishScenario } from '../../../support/scenario.ts';
 import { uninterrupted } from './uninterrupted.ts';
+import { testDir } from '../../support/temp-dir.ts';
 
 const PORTS = ['tcp/22', 'tcp/23', 'tcp/80', 'tcp/3389', 'udp/53', 'tcp/445'];
 
@@ -38,7 +37,7 @@ describe('detector Bloom filters across a failover (real processes, real broker)
     const transport = testTransport();
     const topics = await createTestTopics(transport);
     const producer = await testProducer(transport);
-    const logDir = mkdtempSync(join(tmpdir(), 'portent-bloom-failover-'));
+    const logDir = testDir('bloom-failover');
     const env = {
       ...serviceEnv(topics),
       PORTENT_DETECTOR_GROUP_ID: uniqueName('detector'), PORTENT_DETECTOR_SESSION_TIMEOUT_MS: '6000', PORTENT_LOG_LEVEL: 'info',

@@ -31,7 +31,7 @@ function feed(d: Detector, from: number, to: number, changelog?: Map<number, Res
 const essentials = (a: Alert) => [a.alertId, a.state, a.sequence, a.windowStart, a.figures, a.baseline, a.shape, a.severity, a.wormRisk.level];
 
 describe('detector checkpoint', () => {
-  it('restores windows, sketches, baselines and the open surge so that the run continues as if uninterrupted', () => {
+  it('restores windows, sketches, baselines and the open surge so that the run continues as if uninterrupted', { timeout: 60_000 }, () => {
     const straight = new Detector(testOptions);
     const expected = feed(straight, 0, 28);
 

@@ -6,9 +6,7 @@
  * window's figures, new-source and DSC counts included (the Bloom filters are
  * checkpointed), must equal those of an uninterrupted run over the same log.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { alertCodec, portStatsCodec } from '../../../../services/common/avro/codecs.ts';
 import type { Alert, PortStats } from '../../../../services/common/avro/generated-types.ts';
@@ -17,6 +15,7 @@ import { startDetectorProcess as startDetector } from '../../../support/detector
 import { createTestTopics, readUntil, serviceEnv, testProducer, testTransport, uniqueName } from '../../../support/kafka.ts';
 import { DEMO_START, publishScenario } from '../../../support/scenario.ts';
 import { uninterrupted } from './uninterrupted.ts';
+import { testDir } from '../../support/temp-dir.ts';
 
 const decodeAlerts = (rs: InRecord[]): Alert[] => rs.map((r) => alertCodec.decode(r.value ?? Buffer.alloc(0)));
 const essentials = (a: Alert) => JSON.stringify([a.state, a.windowStart, a.figures, a.severity, a.shape, a.wormRisk.level]);
@@ -26,7 +25,7 @@ describe('detector failover (real processes, real broker)', () => {
     const transport = testTransport();
     const topics = await createTestTopics(transport);
     const producer = await testProducer(transport);
-    const logDir = mkdtempSync(join(tmpdir(), 'portent-failover-'));
+    const logDir = testDir('failover');
     const env = {
       ...serviceEnv(topics),
       PORTENT_DETECTOR_GROUP_ID: uniqueName('detector'), PORTENT_DETECTOR_SESSION_TIMEOUT_MS: '6000', PORTENT_LOG_LEVEL: 'info',

@@ -8,9 +8,6 @@
  * not the merger is killed. The alerts and the windows of tcp/445 must be
  * those of the unsplit port: nothing lost, nothing fired twice.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { alertCodec, portStatsCodec } from '../../../../services/common/avro/codecs.ts';
 import type { Alert, PortStats } from '../../../../services/common/avro/generated-types.ts';
@@ -25,6 +22,7 @@ import { createTestTopics, quietLogger, readUntil, serviceEnv, testProducer, tes
 import { waitForOffsets } from '../../../support/offsets.ts';
 import { DEMO_START, publishScenario } from '../../../support/scenario.ts';
 import { systemClock } from '../../../../services/common/clock.ts';
+import { testDir } from '../../../support/temp-dir.ts';
 
 const HOT = { ports: new Set([portNumber('TCP', 445)]), split: 4 };
 /** Minute 27's events close the windows of minutes 0-26. */
@@ -93,7 +91,7 @@ describe('hot-port failover (real processes, real broker)', () => {
 
     const groupId = uniqueName('detector');
     const env = { ...serviceEnv(split), PORTENT_DETECTOR_GROUP_ID: groupId, PORTENT_DETECTOR_SESSION_TIMEOUT_MS: '6000', PORTENT_LOG_LEVEL: 'info' };
-    const logDir = mkdtempSync(join(tmpdir(), 'portent-hot-failover-'));
+    const logDir = testDir('hot-failover');
     const publish = (fromMinute: number, toMinute?: number) =>
       publishScenario(producer, split.connections, 'demo', { startMs: DEMO_START, sensors: 1, fromMinute, hot: HOT, ...(toMinute === undefined ? {} : { toMinute }) });
 

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { decodeBytes } from '../../../../services/sensor/inputs/source.ts';
 import { InputReport } from '../../../../services/sensor/report.ts';
 import { frame, pcapFile, pcapngFile } from '../../../support/pcap.ts';
 import type { Link, TestPacket } from '../../../support/pcap.ts';
+import { testDir } from '../../../support/temp-dir.ts';
 
 const T0 = Date.parse('2026-11-27T08:00:00.250Z');
 
@@ -105,7 +105,7 @@ describe('pcap and pcapng input', () => {
     }
   });
 
-  it('matches each answer to its own attempt among 100,000 waiting ones', () => {
+  it('matches each answer to its own attempt among 100,000 waiting ones', { timeout: 60_000 }, () => {
     // Enough concurrent attempts that their map keys collide: each RST must still reach its own SYN.
     const packets: TestPacket[] = [];
     const n = 100_000;
@@ -117,7 +117,7 @@ describe('pcap and pcapng input', () => {
     expect(events.map((e) => `${e.srcIp} ${e.outcome}`)).toEqual(want);
   }, 60_000);
 
-  it('matches IPv6 answers to their own attempts, and keeps IPv4 and IPv6 attempts apart', () => {
+  it('matches IPv6 answers to their own attempts, and keeps IPv4 and IPv6 attempts apart', { timeout: 60_000 }, () => {
     // IPv6 addresses are matched by a 32-bit hash of their bytes, then by their text: 20,000 waiting attempts from one /64.
     const packets: TestPacket[] = [];
     const n = 20_000;
@@ -152,7 +152,7 @@ describe('pcap and pcapng input', () => {
 
   it('reads a gzip-compressed capture from a file', async () => {
     const { packets, scanner, target } = traffic(false);
-    const dir = mkdtempSync(join(tmpdir(), 'sensor-pcap-'));
+    const dir = testDir('sensor-pcap');
     const path = join(dir, 'capture.pcap.gz');
     writeFileSync(path, gzipSync(pcapFile('ethernet', packets)));
     const report = new InputReport();
@@ -171,7 +171,7 @@ describe('pcap and pcapng input', () => {
     expect(() => decode(Buffer.from([0xa1, 0xb2]))).toThrow(expect.objectContaining({ code: SensorErrorCodes.INPUT_WRONG_TYPE }));
   });
 
-  it('never throws on randomly mutated captures, but for a mutated magic number', () => {
+  it('never throws on randomly mutated captures, but for a mutated magic number', { timeout: 60_000 }, () => {
     const { packets } = traffic(true);
     const seeds = [pcapFile('ethernet', packets), pcapngFile('sll', packets), pcapFile('sll2', traffic(false).packets)];
     let state = 42;

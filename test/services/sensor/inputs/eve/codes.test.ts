@@ -14,7 +14,7 @@ const unitsOf = (t: string): number[] => Array.from({ length: t.length }, (_, i)
 const TRICKY = ['\u0122', '\u0134', '\u012e', '\u013a', '\u0161', '\uff14', '\u00e9', '\u00a0', '\u{1f600}', '\ud800', '\udc00'];
 
 describe('EVE chunk code units', () => {
-  it('hold charCodeAt of every position, for ASCII and any other string, alternating and growing', () => {
+  it('hold charCodeAt of every position, for ASCII and any other string, alternating and growing', { timeout: 60_000 }, () => {
     const codes = new ChunkCodes();
     const texts = ['', 'abc', `{"a":"${TRICKY.join('')}"}`, 'x'.repeat(5000), `${'y'.repeat(3000)}\u00e9`, 'abc', `"${'\u0134'.repeat(70_000)}"`, 'z'.repeat(70_000)];
     for (let round = 0; round < 2; round++) {
@@ -31,7 +31,7 @@ describe('EVE chunk code units', () => {
 });
 
 describe('EVE lines with non-ASCII characters read in place', () => {
-  it('give the events, skips and line numbers of JSON.parse, in chunks that cut characters apart', () => {
+  it('give the events, skips and line numbers of JSON.parse, in chunks that cut characters apart', { timeout: 60_000 }, () => {
     const rand = seededRandom(5);
     const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)] as T;
     const odd = (): string => pick(TRICKY);

@@ -39,7 +39,7 @@ describe('EVE scanner', () => {
     expect(scanEve(shapes[4] ?? '')?.srcIp).toBe('192.0.2.2');
   });
 
-  it('never accepts a line JSON.parse rejects, nor reads one differently, over thousands of mutations', () => {
+  it('never accepts a line JSON.parse rejects, nor reads one differently, over thousands of mutations', { timeout: 60_000 }, () => {
     const mutate = lineMutator(11, 4);
     let answered = 0;
     for (let round = 0; round < 5000; round++) {

@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['services/common/kafka/transport.ts', 'services/common/kafka/producer.ts', 'tools/local-kafka/**/*.ts', 'test/support/**/*.ts'],
+    files: ['services/common/kafka/transport.ts', 'services/common/kafka/producer.ts', 'services/common/kafka/reach.ts', 'tools/local-kafka/**/*.ts', 'test/support/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

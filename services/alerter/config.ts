@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { Type } from '@sinclair/typebox';
-import { commonConfig, commonSettings, loadConfig } from '../common/config.ts';
+import { commonConfig, commonSettings, kafkaStartupSettings, loadConfig } from '../common/config.ts';
 import type { CommonConfig, Env } from '../common/config.ts';
 import { CommonErrorCodes, PortentError } from '../common/errors.ts';
 import { DURATION_LIST_PATTERN, parseDurationList } from './duration.ts';
@@ -9,6 +9,7 @@ import { parseToken } from '../common/scoped-tokens.ts';
 /** Every variable the alerter reads. Unknown PORTENT_ALERTER_* variables are rejected. */
 export const alerterSettings = Type.Object({
   ...commonSettings,
+  ...kafkaStartupSettings,
   PORTENT_ALERTER_HTTP_HOST: Type.String({ default: '0.0.0.0', minLength: 1, description: '0.0.0.0 so probes reach the pod' }),
   PORTENT_ALERTER_HTTP_PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
   // Required, no default: the subscription API manages secrets, so there is no anonymous mode.
@@ -62,6 +63,8 @@ export interface AlerterConfig extends CommonConfig {
   readonly groupId: string;
   /** Session timeout of the alert and retry consumer groups. */
   readonly sessionTimeoutMs: number;
+  /** How long to try to reach Kafka at start (common/kafka/reach.ts). */
+  readonly kafkaStartupTimeoutMs: number;
   readonly delivery: DeliverySettings;
   readonly pacing: PacingSettings;
 }
@@ -82,6 +85,7 @@ export function loadAlerterConfig(env: Env): AlerterConfig {
   if (badToken) throw invalid('PORTENT_ALERTER_API_TOKENS', 'a scoped token (read:, write:, admin:) needs at least 16 characters after its prefix');
   return deepFreeze({
     ...commonConfig(raw),
+    kafkaStartupTimeoutMs: raw.KAFKA_STARTUP_TIMEOUT_MS,
     http: { host: raw.PORTENT_ALERTER_HTTP_HOST, port: raw.PORTENT_ALERTER_HTTP_PORT },
     apiTokens: [...new Set(raw.PORTENT_ALERTER_API_TOKENS.split(',').map((t) => t.trim()))],
     groupId: raw.PORTENT_ALERTER_GROUP_ID,

@@ -10,12 +10,13 @@
 import type { FastifyInstance } from 'fastify';
 import { advisoryCodec, silenceCodec } from '../common/avro/codecs.ts';
 import type { Advisory, Silence } from '../common/avro/generated-types.ts';
+import { reachKafka } from '../common/kafka/reach.ts';
 import { topicNames } from '../common/kafka/topics.ts';
 import { KafkaTransport } from '../common/kafka/transport.ts';
 import type { RecordProducer } from '../common/kafka/transport.ts';
 import { createLogger } from '../common/logger.ts';
 import { startTelemetry } from '../common/telemetry/sdk.ts';
-import { configOrExit, dropHarmlessWarnings, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
+import { configOrExit, dropHarmlessWarnings, exitOnFatal, logFatal, onShutdown } from '../common/lifecycle.ts';
 import { buildApp } from './app.ts';
 import { pinger } from './delivery/ping.ts';
 import { replayer } from './delivery/replay.ts';
@@ -61,7 +62,9 @@ onShutdown(logger, async () => {
 try {
   // The producer connects while the API starts listening: a slow or absent broker must not keep the
   // probes unanswered (the kubelet would restart the pod). Writes wait for the connection.
-  const connecting = transport.producer();
+  // Kafka unreachable or refusing the credentials ends start-up with one line naming the brokers and the cause.
+  const connecting = reachKafka({ brokers: config.brokers, clientId: 'portent-alerter', security: config.kafkaSecurity, timeoutMs: config.kafkaStartupTimeoutMs })
+    .then(() => transport.producer());
   connecting.catch(() => undefined);
   producer = connectingProducer(connecting);
   const subscriptions = new SubscriptionStore({ table: tables.subscriptions, writer: kafkaSubscriptionWriter(producer, topics.subscriptions), now: systemClock });
@@ -110,7 +113,7 @@ try {
 } catch (err) {
   // During a shutdown, closing the clients makes start-up fail: that is not an error.
   if (!stopping) {
-    logger.fatal({ err }, 'alerter failed to start');
+    logFatal(logger, err, 'alerter cannot start');
     await closeAll();
     process.exit(1);
   }

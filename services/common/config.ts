@@ -70,6 +70,16 @@ export const commonSettings = {
   ...telemetrySettings,
 };
 
+/**
+ * The start-up bound of the services that cannot work without Kafka (detector,
+ * alerter): how long they try to reach it before they exit 1 with one line
+ * naming the brokers and the cause (services/common/kafka/reach.ts). The
+ * sensor does not wait: it spools to disk while Kafka is away.
+ */
+export const kafkaStartupSettings = {
+  KAFKA_STARTUP_TIMEOUT_MS: Type.Integer({ default: 60_000, minimum: 1000, maximum: 3_600_000, description: 'How long to try to reach Kafka at start before exiting 1' }),
+};
+
 /** What every service's config holds, from the settings above. */
 export interface CommonConfig {
   readonly brokers: readonly string[];

@@ -10,6 +10,7 @@ export const CommonErrorCodes = {
   AVRO_CORRUPT_BODY: 'PORTENT_ERR_AVRO_CORRUPT_BODY',
   AVRO_WRONG_SCHEMA: 'PORTENT_ERR_AVRO_WRONG_SCHEMA',
   KAFKA_UNAVAILABLE: 'PORTENT_ERR_KAFKA_UNAVAILABLE',
+  KAFKA_AUTH_FAILED: 'PORTENT_ERR_KAFKA_AUTH_FAILED',
 } as const;
 
 export type CommonErrorCode = (typeof CommonErrorCodes)[keyof typeof CommonErrorCodes];

@@ -2,6 +2,7 @@
  * Process start and end for every service: harmless warnings dropped,
  * shutdown on signals, fatal errors, and configuration errors.
  */
+import { isPortentError } from './errors.ts';
 import type { Logger } from './logger.ts';
 
 /** Warnings known to be harmless, by name. */
@@ -68,10 +69,26 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>, graceMs = 
   process.on('SIGINT', handler);
 }
 
-/** The `onFatal` of a service's transport: log, then exit 1 so the supervisor restarts the process. */
-export function exitOnFatal(logger: Logger): (err: unknown) => void {
+/**
+ * Logs `err` as the one line an operator reads before the process exits: what
+ * failed (`context`), the error's message (a PortentError's names the brokers
+ * and the cause), its code and fields. The stack and the client's tree of
+ * causes only at log level debug, where someone is looking for them.
+ */
+export function logFatal(logger: Logger, err: unknown, context: string): void {
+  const fields = isPortentError(err) ? { code: err.code, ...err.fields } : {};
+  const text = err instanceof Error ? err.message : String(err);
+  logger.fatal({ ...fields, ...(logger.isLevelEnabled('debug') ? { err } : {}) }, `${context}: ${text}`);
+}
+
+/**
+ * Logs one line (logFatal), then exits 1 so that the supervisor restarts the
+ * process: the `onFatal` of a service's transport, and the end of a start-up
+ * that cannot reach Kafka.
+ */
+export function exitOnFatal(logger: Logger, context = 'fatal, exiting so that the process is restarted'): (err: unknown) => never {
   return (err) => {
-    logger.fatal({ err }, 'fatal: exiting so that the process is restarted');
+    logFatal(logger, err, context);
     process.exit(1);
   };
 }

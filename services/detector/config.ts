@@ -1,11 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { commonConfig, commonSettings, loadConfig } from '../common/config.ts';
+import { commonConfig, commonSettings, kafkaStartupSettings, loadConfig } from '../common/config.ts';
 import type { CommonConfig, Env } from '../common/config.ts';
 import type { DetectorOptions } from './detector.ts';
 
 /** Every setting of the detector; the README's configuration table lists the same. */
 export const detectorSettings = Type.Object({
   ...commonSettings,
+  ...kafkaStartupSettings,
   PORTENT_DETECTOR_GROUP_ID: Type.String({ default: 'portent-detector', minLength: 1 }),
   PORTENT_DETECTOR_WINDOW_SECONDS: Type.Integer({ default: 60, minimum: 1, maximum: 3600 }),
   PORTENT_DETECTOR_ALLOWED_LATENESS_SECONDS: Type.Integer({ default: 10, minimum: 0, maximum: 3600 }),
@@ -47,6 +48,8 @@ export interface DetectorConfig extends CommonConfig {
   readonly checkpointIntervalMs: number;
   /** Least time between two full Bloom snapshots of a partition (stream/bloom-checkpoint.ts); 0 = with every checkpoint. */
   readonly bloomSnapshotIntervalMs: number;
+  /** How long to try to reach Kafka at start (common/kafka/reach.ts). */
+  readonly kafkaStartupTimeoutMs: number;
 }
 
 /** What the Kafka edge (stream/) needs of the configuration. */
@@ -56,6 +59,7 @@ export function loadDetectorConfig(env: Env): DetectorConfig {
   const c = loadConfig(detectorSettings, env, ['PORTENT_DETECTOR_']);
   return Object.freeze({
     ...commonConfig(c),
+    kafkaStartupTimeoutMs: c.KAFKA_STARTUP_TIMEOUT_MS,
     groupId: c.PORTENT_DETECTOR_GROUP_ID,
     healthPort: c.PORTENT_DETECTOR_HEALTH_PORT,
     sessionTimeoutMs: c.PORTENT_DETECTOR_SESSION_TIMEOUT_MS,

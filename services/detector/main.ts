@@ -2,6 +2,7 @@
  * Detector service: wiring only (config -> clients -> pipeline -> shutdown).
  * Run: node services/detector/main.ts
  */
+import { reachKafka } from '../common/kafka/reach.ts';
 import { topicNames } from '../common/kafka/topics.ts';
 import { KafkaTransport } from '../common/kafka/transport.ts';
 import { createLogger } from '../common/logger.ts';
@@ -21,6 +22,9 @@ const transport = new KafkaTransport({ brokers: config.brokers, clientId: 'porte
 // Probes answer while Kafka connects and the consumer joins its group: live at once, ready once it runs.
 let running = false;
 const health = config.healthPort === undefined ? undefined : await startHealthServer({ host: '0.0.0.0', port: config.healthPort, logger, checks: { consumer: () => running }, metrics: telemetry.serveMetrics });
+// Kafka unreachable or refusing the credentials: one line naming the brokers and the cause, exit 1.
+await reachKafka({ brokers: config.brokers, clientId: 'portent-detector', security: config.kafkaSecurity, timeoutMs: config.kafkaStartupTimeoutMs })
+  .catch(exitOnFatal(logger, 'detector cannot start'));
 const producer = await transport.producer();
 const topics = topicNames(config.topicPrefix);
 // Two consumer groups: the connections pipeline (<group>), and the merger of hot ports' partial windows (<group>-merge).

@@ -19,6 +19,10 @@
  * spooled copy is written again, and consumers can tell the copy by its id.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CommonErrorCodes } from '../common/errors.ts';
+import type { PortentError } from '../common/errors.ts';
+import { kafkaFailure } from '../common/kafka/reach.ts';
+import type { ReachOptions } from '../common/kafka/reach.ts';
 import { SEND_BYTES, sendSized } from '../common/kafka/send-size.ts';
 import type { OutRecord, RecordProducer } from '../common/kafka/transport.ts';
 import type { Logger } from '../common/logger.ts';
@@ -34,6 +38,10 @@ const BACKOFF_MAX_MS = 5_000;
 
 export interface DeliveryOptions {
   readonly connect: () => Promise<RecordProducer>;
+  /** Where the producer connects, for the log lines that say why batches are spooled. */
+  readonly kafka: Pick<ReachOptions, 'brokers' | 'security'>;
+  /** Kafka refused the credentials: spooling cannot help, the operator must fix them (the sensor exits). */
+  readonly onRefused: (err: PortentError) => void;
   readonly topic: string;
   readonly spool: Spool;
   readonly metrics: SensorMetrics;
@@ -45,6 +53,8 @@ export class Delivery {
   #producer: RecordProducer | undefined;
   #draining: Promise<void> | undefined;
   #closing = false;
+  /** Said "spooling" and not yet "reachable again": one line per outage, not one per failed send. */
+  #outageLogged = false;
 
   constructor(opts: DeliveryOptions) {
     this.#o = opts;
@@ -90,18 +100,33 @@ export class Delivery {
       recordSendDuration((performance.now() - began) / 1000, true);
     } catch (err) {
       recordSendDuration((performance.now() - began) / 1000, false);
-      if (this.#o.metrics.brokerUp) this.#o.logger.warn({ err }, 'broker unreachable: spooling to disk');
-      this.#o.metrics.brokerUp = false;
+      this.#failed(err);
       const stale = this.#producer;
       this.#producer = undefined;
       await stale?.close().catch(() => undefined);
       return false;
     }
-    if (!this.#o.metrics.brokerUp) this.#o.logger.info('broker reachable: sending');
+    if (this.#outageLogged) this.#o.logger.info({ brokers: this.#o.kafka.brokers, spool: this.#o.spool.depth() }, `Kafka at ${this.#o.kafka.brokers.join(',')} reachable again: sending the spool`);
+    this.#outageLogged = false;
     this.#o.metrics.brokerUp = true;
     this.#o.metrics.recordsPublished += records.length;
     this.#o.metrics.eventsPublished += records.reduce((n, r) => n + r.events, 0);
     return true;
+  }
+
+  /** One line per outage naming the brokers, the cause and the spool; the client's error tree only at debug. */
+  #failed(err: unknown): void {
+    this.#o.metrics.brokerUp = false;
+    const failure = kafkaFailure(this.#o.kafka, err);
+    if (failure.code === CommonErrorCodes.KAFKA_AUTH_FAILED) {
+      this.#o.onRefused(failure);
+      return;
+    }
+    if (this.#outageLogged) return;
+    this.#outageLogged = true;
+    const { logger, spool } = this.#o;
+    const debug = logger.isLevelEnabled('debug') ? { err } : {};
+    logger.warn({ code: failure.code, brokers: this.#o.kafka.brokers, spoolDir: spool.dir, ...debug }, `spooling to ${spool.dir} until Kafka is back: ${failure.message}`);
   }
 
   #startDrain(): void {

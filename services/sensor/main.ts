@@ -9,7 +9,7 @@
 import type { ConnectionEvent } from '../common/avro/generated-types.ts';
 import { topicNames } from '../common/kafka/topics.ts';
 import { KafkaTransport } from '../common/kafka/transport.ts';
-import { configOrExit, dropHarmlessWarnings } from '../common/lifecycle.ts';
+import { configOrExit, dropHarmlessWarnings, exitOnFatal } from '../common/lifecycle.ts';
 import { createLogger } from '../common/logger.ts';
 import { startHealthServer } from '../common/health-server.ts';
 import { startTelemetry } from '../common/telemetry/sdk.ts';
@@ -54,6 +54,9 @@ const spool = new Spool({
 });
 const delivery = new Delivery({
   connect: () => transport.producer({ retries: config.sendRetries, maxRetryTimeMs: 2000 }),
+  kafka: { brokers: config.brokers, security: config.kafkaSecurity },
+  // Spooling cannot get past refused credentials: one line naming the brokers and the cause, exit 1.
+  onRefused: exitOnFatal(logger, 'sensor cannot send'),
   topic: topicNames(config.topicPrefix).connections,
   spool,
   metrics,
@@ -107,4 +110,9 @@ await telemetry.shutdown().catch((err: unknown) => {
 const final = metrics.snapshot();
 logger.info({ metrics: final, examples: report.examples(), notes: report.notes, stopped: stop.signal.aborted }, 'sensor finished');
 process.stderr.write(`${formatReport(report, final.eventsPublished, final.eventsDropped, final.spoolEvents, inputMs)}\n`);
+if (exitCode === 0 && final.spoolEvents > 0) {
+  // Not delivered yet: a script must not take the run for a success. EX_TEMPFAIL (sysexits.h): try again later.
+  process.stderr.write(`${final.spoolEvents} events wait in the spool ${config.spoolDir} for Kafka at ${config.brokers.join(',')}; the next run with this spool sends them\n`);
+  exitCode = 75;
+}
 process.exit(exitCode);

@@ -66,6 +66,11 @@ export class Spool {
   #fd: number | undefined;
   #reading: { seq: number; buf: Buffer; offset: number; inFlight: number; inFlightEvents: number } | undefined;
 
+  /** Where the segments are (for the line that says the sensor is spooling). */
+  get dir(): string {
+    return this.#opts.dir;
+  }
+
   constructor(opts: SpoolOptions) {
     this.#opts = opts;
     this.#segmentBytes = Math.max(64 * 1024, Math.min(8 * 1024 * 1024, Math.floor(opts.maxBytes / 8)));

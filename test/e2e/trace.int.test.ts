@@ -27,7 +27,7 @@ import { InputReport } from '../../services/sensor/report.ts';
 import { SCENARIOS } from '../../services/sensor/scenarios/generate.ts';
 import { Spool } from '../../services/sensor/spool.ts';
 import { loopbackHttp, memoryStore } from '../services/alerter/fixtures.ts';
-import { createTestTopics, quietLogger, testProducer, testTransport, uniqueName } from '../support/kafka.ts';
+import { createTestTopics, quietLogger, testBrokers, testProducer, testTransport, uniqueName } from '../support/kafka.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { DEMO_START } from '../support/scenario.ts';
 import { systemClock } from '../../services/common/clock.ts';
@@ -62,7 +62,17 @@ describe('tracing (real broker, real receiver)', () => {
       rmSync(spoolDir, { recursive: true, force: true });
     });
     const metrics = new SensorMetrics(new InputReport());
-    const delivery = new Delivery({ connect: () => testProducer(transport), topic: topics.connections, spool: new Spool({ dir: spoolDir, maxBytes: 2 ** 26 }), metrics, logger: quietLogger });
+    const delivery = new Delivery({
+      connect: () => testProducer(transport),
+      kafka: { brokers: testBrokers() },
+      onRefused: (err) => {
+        throw err;
+      },
+      topic: topics.connections,
+      spool: new Spool({ dir: spoolDir, maxBytes: 2 ** 26 }),
+      metrics,
+      logger: quietLogger,
+    });
     const sensor = new Pipeline({ sensorId: 'trace-sensor', batchEvents: 500, pseudonymizer: undefined, publish: (records) => delivery.publish(records) });
     const scenario = SCENARIOS['demo'];
     if (scenario === undefined) throw new Error('demo scenario missing');

@@ -1,7 +1,7 @@
 /**
  * The producing half of the Kafka transport, on @platformatic/kafka (the
- * consumers and the admin calls stay on kafkajs, in transport.ts). The only
- * module that imports @platformatic/kafka.
+ * consumers and the admin calls stay on kafkajs, in transport.ts). With
+ * reach.ts, the only modules that import @platformatic/kafka.
  *
  * Why: kafkajs spends most of a sensor's publishing CPU building requests;
  * producing the same pre-encoded 20 KB records (10 per send, acks=all,
@@ -108,7 +108,8 @@ function backoff(attempt: number, maxMs: number): number {
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
-function clientSecurity(security: KafkaSecurity | undefined): Pick<ClientOptions<Buffer, Buffer, Buffer, Buffer>, 'tls' | 'sasl'> {
+/** @platformatic/kafka's `tls` and `sasl` options for `security` (nothing: plaintext). */
+export function clientSecurity(security: KafkaSecurity | undefined): Pick<ClientOptions<Buffer, Buffer, Buffer, Buffer>, 'tls' | 'sasl'> {
   const out: Pick<ClientOptions<Buffer, Buffer, Buffer, Buffer>, 'tls' | 'sasl'> = {};
   if (security?.tls !== undefined) out.tls = security.tls.ca === undefined ? {} : { ca: [security.tls.ca] };
   if (security?.sasl !== undefined) {
@@ -128,9 +129,14 @@ const SASL_NAMES = { 'plain': 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-
  * operator nothing.
  */
 export function kafkaError(what: string, err: unknown): Error {
+  return new Error(`${what}: ${rootCauses(err)}`, { cause: err });
+}
+
+/** The distinct messages at the leaves of a client error tree, at most three and a count, joined by "; ". */
+export function rootCauses(err: unknown): string {
   const causes = [...new Set(leafMessages(err))];
   const shown = causes.length > 3 ? [...causes.slice(0, 3), `and ${causes.length - 3} more`] : causes;
-  return new Error(`${what}: ${shown.join('; ')}`, { cause: err });
+  return shown.join('; ');
 }
 
 function leafMessages(err: unknown, depth = 0): string[] {

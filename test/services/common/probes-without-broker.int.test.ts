@@ -2,7 +2,8 @@
  * A broker outage must not fail liveness (the kubelet would restart every
  * pod, which fixes nothing), and a pod must answer its probes while it is
  * still connecting (or its startup probe fails). Each service runs as a real
- * process pointed at a port where nothing listens.
+ * process pointed at a port where nothing listens, with a start-up timeout
+ * (KAFKA_STARTUP_TIMEOUT_MS) longer than the test.
  */
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -23,7 +24,7 @@ describe('probes while the broker is unreachable (real processes)', () => {
   ] as const)('the %s is live but not ready', async (name, portSetting, extra) => {
     const [port, noBroker] = await Promise.all([pickFreePort(), pickFreePort()]);
     const dir = testDir(`probes-${name}`);
-    const service = startService(name, { ...process.env, ...extra, KAFKA_BROKERS: `127.0.0.1:${noBroker}`, [portSetting]: String(port), PORTENT_SENSOR_SPOOL_DIR: join(dir, 'spool') }, dir);
+    const service = startService(name, { ...process.env, ...extra, KAFKA_BROKERS: `127.0.0.1:${noBroker}`, KAFKA_STARTUP_TIMEOUT_MS: '600000', [portSetting]: String(port), PORTENT_SENSOR_SPOOL_DIR: join(dir, 'spool') }, dir);
     onTestFinished(() => service.stop());
     let alive = true;
     void service.exited.then(() => (alive = false));

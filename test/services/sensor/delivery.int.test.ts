@@ -11,7 +11,7 @@ import { SensorMetrics } from '../../../services/sensor/metrics.ts';
 import { InputReport } from '../../../services/sensor/report.ts';
 import { Spool } from '../../../services/sensor/spool.ts';
 import type { SpooledRecord } from '../../../services/sensor/spool.ts';
-import { createTestTopics, quietLogger, readUntil, testTransport } from '../../support/kafka.ts';
+import { createTestTopics, quietLogger, readUntil, testBrokers, testTransport } from '../../support/kafka.ts';
 import { testDir } from '../../support/temp-dir.ts';
 
 /** `n` records of ~20 KB (about a full 500-event batch), all for one port, with ids run-i. */
@@ -25,7 +25,17 @@ function deliveryTo(topic: string, backlog: readonly SpooledRecord[] = []): { de
   // What an outage leaves behind: the spool holds the backlog when delivery starts.
   spool.append(backlog);
   const metrics = new SensorMetrics(new InputReport());
-  const delivery = new Delivery({ connect: () => transport.producer({ retries: 2, maxRetryTimeMs: 500 }), topic, spool, metrics, logger: quietLogger });
+  const delivery = new Delivery({
+    connect: () => transport.producer({ retries: 2, maxRetryTimeMs: 500 }),
+    kafka: { brokers: testBrokers() },
+    onRefused: (err) => {
+      throw err;
+    },
+    topic,
+    spool,
+    metrics,
+    logger: quietLogger,
+  });
   onTestFinished(() => delivery.close(0));
   return { delivery, spool, metrics };
 }

@@ -14,7 +14,7 @@ import { startDetectorProcess as startDetector } from '../../../support/detector
 import { createTestTopics, readUntil, serviceEnv, testProducer, testTransport, uniqueName } from '../../../support/kafka.ts';
 import { DEMO_START, publishScenario } from '../../../support/scenario.ts';
 import { uninterrupted } from './uninterrupted.ts';
-import { testDir } from '../../support/temp-dir.ts';
+import { testDir } from '../../../support/temp-dir.ts';
 
 const PORTS = ['tcp/22', 'tcp/23', 'tcp/80', 'tcp/3389', 'udp/53', 'tcp/445'];
 

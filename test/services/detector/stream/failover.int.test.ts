@@ -15,7 +15,7 @@ import { startDetectorProcess as startDetector } from '../../../support/detector
 import { createTestTopics, readUntil, serviceEnv, testProducer, testTransport, uniqueName } from '../../../support/kafka.ts';
 import { DEMO_START, publishScenario } from '../../../support/scenario.ts';
 import { uninterrupted } from './uninterrupted.ts';
-import { testDir } from '../../support/temp-dir.ts';
+import { testDir } from '../../../support/temp-dir.ts';
 
 const decodeAlerts = (rs: InRecord[]): Alert[] => rs.map((r) => alertCodec.decode(r.value ?? Buffer.alloc(0)));
 const essentials = (a: Alert) => JSON.stringify([a.state, a.windowStart, a.figures, a.severity, a.shape, a.wormRisk.level]);

@@ -169,7 +169,7 @@ describe('line inputs', () => {
     expect(summary(decode('zeek', fixture('zeek-conn.log'), 1).events)).toEqual(summary(decode('zeek', fixture('zeek-conn.log')).events));
   });
 
-  it('never throw on randomly mutated lines, but for input none of whose lines is of the format', { timeout: 60_000 }, () => {
+  it('never throw on randomly mutated lines, but for input none of whose lines is of the format', () => {
     const seeds: [('zeek' | 'eve' | 'dshield' | 'netfilter'), Buffer][] = [
       ['zeek', fixture('zeek-conn.log')],
       ['zeek', fixture('zeek-conn.json')],

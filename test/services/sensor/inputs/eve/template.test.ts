@@ -122,7 +122,7 @@ describe('EVE templates', () => {
     expect(templates.read(BASE)).toEqual(viaJsonParse(BASE));
   });
 
-  it('read many interleaved shapes, more than are kept, as JSON.parse does', { timeout: 60_000 }, () => {
+  it('read many interleaved shapes, more than are kept, as JSON.parse does', () => {
     const templates = new EveTemplates();
     const rand = seededRandom(9);
     let fromTemplates = 0;
@@ -151,7 +151,7 @@ describe('EVE templates', () => {
     for (const line of [eveFixtureLines.find((l) => l.includes('"dns"')) ?? '', BASE.slice(0, -2), BASE.replace('"eth0"', '"et"h0"')]) expect(templates.read(line)).toBeUndefined();
   }, 60_000);
 
-  it('drop a shape that has become rare, which makes room for a new one', { timeout: 60_000 }, () => {
+  it('drop a shape that has become rare, which makes room for a new one', () => {
     const templates = new EveTemplates(8192);
     const shape = (k: number): string => tcpFlow({ '"in_iface":"eth0"': `"in_iface":"eth0","s${k}":0` });
     const feed = (line: string): void => {

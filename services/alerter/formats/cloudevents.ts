@@ -1,6 +1,6 @@
 import type { Alert } from '../../common/avro/generated-types.ts';
 import { eventType } from './event-type.ts';
-import type { Body } from './body.ts';
+import type { Body } from './rendered.ts';
 
 /*
  * CloudEvents 1.0, JSON event format, structured content mode

@@ -1,5 +1,5 @@
 import type { Alert } from '../../common/avro/generated-types.ts';
-import type { Body } from './body.ts';
+import type { Body } from './rendered.ts';
 import { headline } from './event-type.ts';
 
 /*

@@ -6,7 +6,7 @@ import type { RecordProducer } from '../common/kafka/transport.ts';
 import { subscriptionNotFound, subscriptionWriteFailed } from './errors.ts';
 import { wants } from './filters.ts';
 import type { SubscriptionFilter } from './filters.ts';
-import { generateEd25519, generateSecret } from './delivery/signing.ts';
+import { generateEd25519, generateSecret } from './secrets.ts';
 import { applySettings } from './subscription-settings.ts';
 import type { SubscriptionSettings } from './subscription-settings.ts';
 import type { Clock } from '../common/clock.ts';

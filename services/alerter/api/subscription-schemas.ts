@@ -3,7 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import type { Subscription } from '../../common/avro/generated-types.ts';
 import { KINDS, PROTOCOLS, RISK_LEVELS, SEVERITIES, STATES } from '../filters.ts';
 import { FORMATS } from '../formats/body.ts';
-import { publicKeyOf } from '../delivery/signing.ts';
+import { publicKeyOf } from '../secrets.ts';
 import { MAX_PORTS, MAX_URL_LENGTH } from '../subscriptions.ts';
 
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });

@@ -3,7 +3,8 @@ import type { KeyObject } from 'node:crypto';
 import type { Alert, Subscription } from '../../common/avro/generated-types.ts';
 import { renderBody } from '../formats/body.ts';
 import { eventType } from '../formats/event-type.ts';
-import { ed25519Key, signatureHeaders } from './signing.ts';
+import { ed25519Key } from '../secrets.ts';
+import { signatureHeaders } from './signing.ts';
 
 export { eventType } from '../formats/event-type.ts';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RetryPlan } from '../../../../services/alerter/delivery/retry-plan.ts';
 import { deliver } from '../../../../services/alerter/delivery/deliver.ts';
 import type { DeliveryOptions } from '../../../../services/alerter/delivery/deliver.ts';
-import { generateSecret } from '../../../../services/alerter/delivery/signing.ts';
+import { generateSecret } from '../../../../services/alerter/secrets.ts';
 import { buildWebhook } from '../../../../services/alerter/delivery/webhook.ts';
 import type { Subscription } from '../../../../services/common/avro/generated-types.ts';
 import { always, loopbackHttp, sampleAlert, sampleSubscription, silentLogger, startTestServer, stringHeaders } from '../fixtures.ts';

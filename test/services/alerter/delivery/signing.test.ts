@@ -1,7 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { createPublicKey, verify } from 'node:crypto';
-import { ed25519Key, generateEd25519, generateSecret, publicKeyOf, secretKey, sign, signatureHeaders } from '../../../../services/alerter/delivery/signing.ts';
+import { sign, signatureHeaders } from '../../../../services/alerter/delivery/signing.ts';
+import { ed25519Key, generateEd25519, generateSecret, publicKeyOf, secretKey } from '../../../../services/alerter/secrets.ts';
 
 const body = JSON.stringify({ type: 'portent.alert.surge.firing', timestamp: '2026-11-27T08:01:00.000Z', data: { port: 445 } });
 

@@ -1,6 +1,6 @@
 import { Webhook as Verifier } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { generateSecret } from '../../../../services/alerter/delivery/signing.ts';
+import { generateSecret } from '../../../../services/alerter/secrets.ts';
 import { buildWebhook, eventType, requestHeaders, webhookId } from '../../../../services/alerter/delivery/webhook.ts';
 import type { Subscription } from '../../../../services/common/avro/generated-types.ts';
 import { sampleAlert, sampleSubscription } from '../fixtures.ts';

@@ -190,7 +190,7 @@ export class Detector {
     if (boundary > p.closedThrough) {
       p.closedThrough = boundary;
       for (const ps of p.ports.values()) {
-        ps.closeUpTo(next, out);
+        ps.closeUpTo(next, out, p.maxEventTime);
         p.dirty.add(ps);
       }
     }

@@ -1,10 +1,10 @@
-import type { Alert, ConnectionEvent, PortStats, Protocol } from '../common/avro/generated-types.ts';
+import type { Alert, ConnectionEvent, PortStats, Protocol, WindowFigures } from '../common/avro/generated-types.ts';
 import { advisoryFor } from './advisories.ts';
 import type { AdvisorySource } from './advisories.ts';
 import { Baseline } from './baseline.ts';
 import type { BaselineOptions } from './baseline.ts';
-import { growthOf } from './growth.ts';
-import type { GrowthOptions } from './growth.ts';
+import { LEVELS, RiskWatch } from './risk-watch.ts';
+import type { RiskWatchOptions, RiskWatchSnapshot } from './risk-watch.ts';
 import { shapeOf } from './shape.ts';
 import type { ShapeOptions } from './shape.ts';
 import { hash32 } from './sketch/hash.ts';
@@ -12,10 +12,16 @@ import { isMaterialChange, severityOf, surgeAlert, surgeAlertId } from './surge.
 import type { OpenSurge, SentState, SurgeEvidence, SurgeJudgement, SurgeOptions } from './surge.ts';
 import type { EventBatch } from './event-batch.ts';
 import { EMPTY_EXTRAS, EMPTY_FIGURES, WindowAccumulator } from './window.ts';
-import type { AddressHistory, WindowOptions, WindowSnapshot } from './window.ts';
+import type { AddressHistory, WindowExtras, WindowOptions, WindowSnapshot } from './window.ts';
+import { NO_TREND, trendOf } from './trend.ts';
+import type { Trend } from './trend.ts';
+import { TrendHistory } from './trend-history.ts';
+import type { TrendSnapshot } from './trend-history.ts';
 import { assessWormRisk } from './worm-risk.ts';
+import type { RiskAssessment } from './worm-risk.ts';
+import { wormRiskAlert } from './worm-risk-alert.ts';
 
-export interface PortOptions extends SurgeOptions, BaselineOptions, GrowthOptions, ShapeOptions, WindowOptions {
+export interface PortOptions extends SurgeOptions, BaselineOptions, RiskWatchOptions, ShapeOptions, WindowOptions {
   readonly windowMs: number;
   readonly advisoryRecentDays: number;
 }
@@ -32,7 +38,12 @@ export interface PortSnapshot {
   readonly protocol: Protocol;
   readonly port: number;
   readonly baseline: { ring: number[]; windows: number };
-  readonly recent: number[];
+  /** Distinct and new sources of the closed windows (trend-history.ts); absent in checkpoints written before it: starts empty. */
+  readonly trend?: TrendSnapshot;
+  /** Worm-risk of the last windows and the open WORM_RISK notification (risk-watch.ts). */
+  readonly risk?: RiskWatchSnapshot;
+  /** The trend at the last window close (trend.ts). */
+  readonly trendNow?: Trend;
   readonly nextToClose: number | null;
   readonly surge: OpenSurge | null;
   readonly windows: WindowSnapshot[];
@@ -56,8 +67,11 @@ export class PortState {
   readonly #ctx: PortContext;
   readonly #portHash: number;
   readonly #open = new Map<number, WindowAccumulator>();
-  /** Distinct sources of the last closed windows (surging ones too), oldest first: growth reads them. */
-  readonly #recent: number[] = [];
+  /** Distinct and new sources of the closed windows (surging ones too): the trend test reads them. */
+  #history = new TrendHistory();
+  #watch: RiskWatch;
+  /** The trend at the last window close. */
+  #trend: Trend = NO_TREND;
   /** Start of the oldest window not yet closed. */
   #nextToClose: number | undefined;
   #surge: OpenSurge | undefined;
@@ -71,6 +85,7 @@ export class PortState {
     this.#ctx = ctx;
     this.#portHash = hash32(`${protocol}/${port}`);
     this.baseline = new Baseline(opts);
+    this.#watch = new RiskWatch(opts);
   }
 
   snapshot(): PortSnapshot {
@@ -78,7 +93,9 @@ export class PortState {
       protocol: this.protocol,
       port: this.port,
       baseline: this.baseline.snapshot(),
-      recent: [...this.#recent],
+      trend: this.#history.snapshot(),
+      risk: this.#watch.snapshot(),
+      trendNow: this.#trend,
       nextToClose: this.#nextToClose ?? null,
       surge: this.#surge === undefined ? null : structuredClone(this.#surge),
       windows: [...this.#open.values()].map((w) => w.snapshot()),
@@ -88,7 +105,9 @@ export class PortState {
   static restore(s: PortSnapshot, opts: PortOptions, ctx: PortContext): PortState {
     const p = new PortState(s.protocol, s.port, opts, ctx);
     p.baseline = Baseline.restore(s.baseline, opts);
-    p.#recent.push(...s.recent);
+    p.#history = TrendHistory.restore(s.trend);
+    p.#watch = new RiskWatch(opts, s.risk);
+    p.#trend = s.trendNow ?? NO_TREND;
     p.#nextToClose = s.nextToClose ?? undefined;
     p.#surge = s.surge ?? undefined;
     for (const w of s.windows) p.#open.set(w.start, WindowAccumulator.restore(w, opts.windowMs, p.#portHash, opts));
@@ -135,8 +154,12 @@ export class PortState {
     return undefined;
   }
 
-  /** Closes, in order, every window that ends at or before `watermark`, empty ones included. */
-  closeUpTo(watermark: number, out: PortOutput): void {
+  /**
+   * Closes, in order, every window that ends at or before `watermark`, empty ones included.
+   * `decidedAt`: the newest event time seen (the event-time clock), stamped on every alert
+   * as `eventTime`, as FIRING inside an open window is: one meaning in every state.
+   */
+  closeUpTo(watermark: number, out: PortOutput, decidedAt = watermark): void {
     const size = this.#opts.windowMs;
     // A port silent for days does not need one empty window per minute of silence:
     // after a day of them the baseline is all zeros anyway, so skip ahead.
@@ -146,7 +169,7 @@ export class PortState {
       const acc = this.#open.get(start);
       this.#open.delete(start);
       if (this.#last === acc) this.#last = undefined;
-      this.#closeWindow(start, acc, watermark, out);
+      this.#closeWindow(start, acc, Math.max(decidedAt, watermark), out);
       this.#nextToClose = start + size;
       if (--budget <= 0 && this.#open.size === 0) {
         this.#nextToClose = Math.floor(watermark / size) * size;
@@ -170,7 +193,7 @@ export class PortState {
     return surgeAlert('FIRING', surge, ev, this.baseline, j);
   }
 
-  #closeWindow(start: number, acc: WindowAccumulator | undefined, watermark: number, out: PortOutput): void {
+  #closeWindow(start: number, acc: WindowAccumulator | undefined, decidedAt: number, out: PortOutput): void {
     const figures = acc?.figures() ?? EMPTY_FIGURES;
     const surging = this.baseline.warm && figures.distinctSources > this.baseline.threshold;
     if (acc !== undefined) {
@@ -178,16 +201,17 @@ export class PortState {
       const extras = acc.extras();
       out.stats.push({ protocol, port, windowStart: start, windowEnd: start + this.#opts.windowMs, ...figures, baselineSources: baseline.level, surging, ...extras });
     }
-    this.#recent.push(figures.distinctSources);
-    if (this.#recent.length > this.#opts.growthWindows) this.#recent.shift();
+    this.#riskStep(start, acc, figures, decidedAt, out);
     if (surging && this.#surge === undefined && acc !== undefined) {
       // Crossed and closed in the same step (e.g. one large batch): fire now rather than never.
-      out.alerts.push(this.#fire(acc, watermark, [figures.distinctSources]));
-    } else if (this.#surge !== undefined) {
+      out.alerts.push(this.#fire(acc, decidedAt, [figures.distinctSources]));
+    } else if (this.#surge !== undefined && start >= this.#surge.onsetWindowStart) {
+      // Windows before the onset (still open when an open window fired, with a lateness of
+      // several windows) are no part of the surge: they neither count as quiet nor resolve it.
       const surge = this.#surge;
       surge.sinceOnset.push(figures.distinctSources);
       surge.quietWindows = surging ? 0 : surge.quietWindows + 1;
-      const ev = this.#evidence(acc, start, watermark);
+      const ev = this.#evidence(acc, start, decidedAt);
       const j = this.#judge(ev, surge.sinceOnset);
       const next = this.#sent(ev, j);
       if (surge.quietWindows >= this.#opts.resolveAfterWindows) {
@@ -200,21 +224,43 @@ export class PortState {
         out.alerts.push(surgeAlert('UPDATED', surge, ev, this.baseline, j));
       }
     }
-    if (!surging) this.baseline.learn(figures.distinctSources);
+    // A window of a port whose sources grow exponentially is not learnt either: a slow worm
+    // must not drag the baseline along (it would trail it by ×2.5 and never surge).
+    if (!surging && this.#trend.verdict === 'NONE') this.baseline.learn(figures.distinctSources);
+  }
+
+  /** Every closed window: the trend, the worm-risk and its WORM_RISK notification. */
+  #riskStep(start: number, acc: WindowAccumulator | undefined, figures: WindowFigures, decidedAt: number, out: PortOutput): void {
+    const extras = acc?.extras() ?? EMPTY_EXTRAS;
+    this.#history.push(figures.distinctSources, extras.newSources);
+    this.#trend = trendOf(this.#history, this.#opts.windowMs / 60_000);
+    const step = this.#watch.observe(start, this.#assess(figures, extras, decidedAt), this.protocol, this.port);
+    if (step.state === undefined || step.episode === undefined) return;
+    const ev = this.#evidence(acc, start, decidedAt);
+    const assessment = this.#watch.held() ?? this.#assess(figures, extras, decidedAt);
+    const advisory = advisoryFor(this.#ctx.advisories, this.protocol, this.port, decidedAt, this.#opts.advisoryRecentDays);
+    const shape = this.#trend.verdict !== 'NONE' ? 'GROWING' : (this.#surge?.last.shape ?? 'UNKNOWN');
+    out.alerts.push(wormRiskAlert(step.state, step.episode, ev, this.baseline, { assessment, shape, advisory }));
+  }
+
+  #assess(figures: WindowFigures, extras: WindowExtras, eventTime: number): RiskAssessment {
+    return assessWormRisk({
+      trend: this.#trend,
+      dscSources: extras.dscSources,
+      sensorsReporting: figures.sensors,
+      sensorsKnown: Math.max(this.#ctx.sensorsKnown(), figures.sensors),
+      advisory: advisoryFor(this.#ctx.advisories, this.protocol, this.port, eventTime, this.#opts.advisoryRecentDays),
+    });
   }
 
   #judge(ev: SurgeEvidence, sinceOnset: readonly number[]): SurgeJudgement {
-    const growth = growthOf(this.#recent, this.baseline.level, this.#opts);
+    // The surge shows the port's held worm-risk (the one its WORM_RISK notifications show),
+    // or this window's own when that is higher (FIRING inside an open window).
     const advisory = advisoryFor(this.#ctx.advisories, this.protocol, this.port, ev.eventTime, this.#opts.advisoryRecentDays);
-    const assessment = assessWormRisk({
-      growth,
-      windowMinutes: this.#opts.windowMs / 60_000,
-      dscSources: ev.extras.dscSources,
-      sensorsReporting: ev.figures.sensors,
-      sensorsKnown: Math.max(this.#ctx.sensorsKnown(), ev.figures.sensors),
-      advisory,
-    });
-    return { shape: shapeOf(sinceOnset, growth.growing, this.#opts), assessment, advisory };
+    const own = this.#assess(ev.figures, ev.extras, ev.eventTime);
+    const held = this.#watch.held();
+    const assessment = held !== undefined && LEVELS.indexOf(held.risk.level) >= LEVELS.indexOf(own.risk.level) ? held : own;
+    return { shape: shapeOf(sinceOnset, this.#trend.verdict !== 'NONE', this.#opts), assessment, advisory };
   }
 
   #sent(ev: SurgeEvidence, j: SurgeJudgement): SentState {

@@ -1,26 +1,27 @@
 import type { RiskLevel, WormRisk } from '../common/avro/generated-types.ts';
 import type { AdvisoryContext } from './advisories.ts';
-import type { Growth } from './growth.ts';
+import type { Trend } from './trend.ts';
 
 /**
- * How likely a surge is a spreading worm rather than reconnaissance: a score
- * from 0 to 100 as the sum of four parts, each with its reason.
+ * How likely a port's traffic is a spreading worm rather than reconnaissance
+ * or background: a score from 0 to 100 as the sum of four parts, each with
+ * its reason, evaluated at every window close for every active port.
  *
  * | part       | points                          | why |
  * |------------|---------------------------------|-----|
- * | growth     | 50 × min(1, 10 min / doubling)  | steady exponential growth is the worm's signature (Zou et al.); a doubling within 10 minutes scores in full |
+ * | growth     | 55 confirmed, 25 provisional    | sustained exponential growth is the worm's signature (trend.ts) |
  * | DSC        | min(20, 7 × DSC sources)        | hosts scanned on the port that now scan it (Gu et al.): 3 such hosts score in full |
  * | breadth    | 15 × share of sensors reporting | seen everywhere, not one network's local trouble (needs ≥ 2 sensors known) |
  * | advisory   | 15 if stage 4                   | a recent critical advisory for the port (Pescatore) |
  *
  * Levels: NONE < 15 ≤ LOW < 35 ≤ ELEVATED < 55 ≤ HIGH < 75 ≤ CRITICAL.
- * A botnet sweep seen everywhere on a port with a fresh advisory scores
- * 30 (LOW); a worm needs growth to reach HIGH, and growth plus context to
- * reach CRITICAL.
+ * Caps: without growth at most LOW (34): context says where to look, not that
+ * anything spreads; with provisional growth (exponential for now, but not yet
+ * longer than a recruitment ramp could be) at most ELEVATED (54). Confirmed
+ * growth alone is HIGH; with context, CRITICAL.
  */
 export interface RiskInputs {
-  readonly growth: Growth;
-  readonly windowMinutes: number;
+  readonly trend: Trend;
   readonly dscSources: number;
   readonly sensorsReporting: number;
   readonly sensorsKnown: number;
@@ -42,16 +43,16 @@ export function levelOf(score: number): RiskLevel {
   return 'NONE';
 }
 
+const GROWTH_POINTS = { NONE: 0, PROVISIONAL: 25, CONFIRMED: 55 } as const;
+const CAP = { NONE: 34, PROVISIONAL: 54, CONFIRMED: 100 } as const;
+
 export function assessWormRisk(i: RiskInputs): RiskAssessment {
   const reasons: string[] = [];
-  const perMinute = i.growth.rate / i.windowMinutes;
-  const doubling = i.growth.doublingWindows === null ? null : i.growth.doublingWindows * i.windowMinutes;
-  let score = 0;
-  if (i.growth.growing && doubling !== null) {
-    const points = 50 * Math.min(1, 10 / doubling);
-    score += points;
-    reasons.push(`growth: excess distinct sources grow exponentially at ${fmt(perMinute * 100)} %/min, doubling every ${fmt(doubling)} min (log-linear fit, R² ${fmt(i.growth.rSquared)}): +${Math.round(points)}`);
-  }
+  const t = i.trend;
+  const growing = t.verdict !== 'NONE';
+  const doubling = growing ? Math.LN2 / t.ratePerMinute : null;
+  let score = GROWTH_POINTS[t.verdict];
+  if (growing && doubling !== null) reasons.push(growthReason(t, doubling));
   if (i.dscSources > 0) {
     const points = Math.min(20, 7 * i.dscSources);
     score += points;
@@ -68,15 +69,16 @@ export function assessWormRisk(i: RiskInputs): RiskAssessment {
     score += 15;
     reasons.push(`advisory ${a.id} (${a.severity.toLowerCase()}, published ${new Date(a.published).toISOString().slice(0, 10)}) covers this port: scanning now is Pescatore's stage 4: +15`);
   }
-  const total = Math.min(100, Math.round(score));
+  const total = Math.min(CAP[t.verdict], Math.round(score));
   const level = levelOf(total);
-  reasons.unshift(`worm-risk ${level} (${total}/100)${reasons.length === 0 ? ': no growth, no destination→source correlation, no advisory' : ''}`);
+  const capped = total < Math.round(score) ? `, held at ${level.toLowerCase()} without ${growing ? 'confirmed ' : ''}growth` : '';
+  reasons.unshift(`worm-risk ${level} (${total}/100${capped})${reasons.length === 0 ? ': no growth, no destination→source correlation, no advisory' : ''}`);
   return {
     risk: {
       level,
       score: total,
-      growthPerMinute: i.growth.growing ? perMinute : 0,
-      doublingMinutes: i.growth.growing ? doubling : null,
+      growthPerMinute: growing ? t.ratePerMinute : 0,
+      doublingMinutes: doubling,
       dscSources: i.dscSources,
       sensorsReporting: i.sensorsReporting,
       sensorsKnown: i.sensorsKnown,
@@ -84,4 +86,13 @@ export function assessWormRisk(i: RiskInputs): RiskAssessment {
     },
     reasons,
   };
+}
+
+function growthReason(t: Trend, doubling: number): string {
+  const what = t.verdict === 'CONFIRMED'
+    ? `confirmed: held longer than a recruitment ramp could be: +${GROWTH_POINTS.CONFIRMED}`
+    : `provisional: not yet told from a botnet's ramp: +${GROWTH_POINTS.PROVISIONAL}`;
+  return `growth: ${t.series} grow exponentially at ${fmt(t.ratePerMinute * 100)} %/min, doubling every ${fmt(doubling)} min, ` +
+    `now ${fmt(t.excess)} a minute above the reference of ${fmt(t.reference)} (${fmt(t.visibleDoublings)} doublings above the noise; ` +
+    `over ${fmt(t.spanMinutes)} min it fits an exponential better than a ramp or a daily swing by χ² ${fmt(t.gain)}); ${what}`;
 }

@@ -82,7 +82,7 @@ export interface AdvisoryRef {
   workaround: string;
 }
 
-/** One state of one alert. Record key on the alerts topic: the alertId. The same surge keeps the same alertId through FIRING, UPDATED and RESOLVED. */
+/** One state of one alert. Record key on the alerts topic: the alertId. The same surge, or the same worm-risk notification (kind WORM_RISK: raised, level changed, cleared), keeps the same alertId through FIRING, UPDATED and RESOLVED. */
 export interface Alert {
   /** Deterministic: derived from kind, protocol, port and the onset window, so replaying the same input yields the same id. */
   alertId: string;
@@ -98,7 +98,7 @@ export interface Alert {
   /** Start of the window these figures describe. */
   windowStart: number;
   windowEnd: number;
-  /** Event time at which this state was decided (the watermark or the latest event), never wall-clock time, so replays are identical. */
+  /** Event time at which this state was decided, the same in every state: the newest event time the detector had seen on the port's input partition when it decided (never wall-clock time, so replays are identical). */
   eventTime: number;
   figures: WindowFigures;
   baseline: BaselineFigures;

@@ -135,7 +135,7 @@ export class MergedPort {
     if (nextToClose === null) return;
     const windows = starts.map((s) => this.#merged(s).snapshot());
     const ps = PortState.restore({ ...this.#base, nextToClose, windows }, this.#opts, this.#ctx);
-    ps.closeUpTo(this.#watermark(), out);
+    ps.closeUpTo(this.#watermark(), out, this.#eventTime());
     let snap = ps.snapshot();
     for (const s of starts) if (snap.nextToClose !== null && s < snap.nextToClose) this.#parts.delete(s);
     const oldest = [...snap.windows].sort((a, b) => a.start - b.start)[0];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Advisory } from '../../../services/common/avro/generated-types.ts';
 import { advisoryFor } from '../../../services/detector/advisories.ts';
-import { NO_GROWTH } from '../../../services/detector/growth.ts';
+import { NO_TREND } from '../../../services/detector/trend.ts';
+import type { Trend } from '../../../services/detector/trend.ts';
 import { assessWormRisk } from '../../../services/detector/worm-risk.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -13,7 +14,8 @@ const ms05027: Advisory = {
 };
 const old: Advisory = { ...ms05027, id: 'MS03-026', severity: 'CRITICAL', published: NOW - 400 * DAY };
 const noAdvisory = { ref: null, stage4: false };
-const growing = { growing: true, rate: 0.28, rSquared: 0.98, doublingWindows: Math.LN2 / 0.28 };
+const confirmed: Trend = { verdict: 'CONFIRMED', series: 'distinct sources', ratePerMinute: 0.28, spanMinutes: 16, reference: 30, excess: 400, visibleDoublings: 5.2, gain: 40 };
+const provisional: Trend = { ...confirmed, verdict: 'PROVISIONAL', visibleDoublings: 2 };
 
 describe('advisoryFor', () => {
   it('picks the recent critical advisory for the port and marks stage 4', () => {
@@ -31,23 +33,33 @@ describe('advisoryFor', () => {
 
 describe('assessWormRisk', () => {
   it('keeps a broad reconnaissance sweep on an advised port at most elevated', () => {
-    const r = assessWormRisk({ growth: NO_GROWTH, windowMinutes: 1, dscSources: 0, sensorsReporting: 4, sensorsKnown: 4, advisory: advisoryFor(() => [ms05027], 'TCP', 445, NOW, 90) });
+    const r = assessWormRisk({ trend: NO_TREND, dscSources: 0, sensorsReporting: 4, sensorsKnown: 4, advisory: advisoryFor(() => [ms05027], 'TCP', 445, NOW, 90) });
     expect(['NONE', 'LOW', 'ELEVATED']).toContain(r.risk.level);
     expect(r.risk.advisoryStage4).toBe(true);
   });
 
   it('rates steady growth seen everywhere high, and critical with DSC and an advisory, with reasons and figures', () => {
-    const high = assessWormRisk({ growth: growing, windowMinutes: 1, dscSources: 0, sensorsReporting: 4, sensorsKnown: 4, advisory: noAdvisory });
+    const high = assessWormRisk({ trend: confirmed, dscSources: 0, sensorsReporting: 4, sensorsKnown: 4, advisory: noAdvisory });
     expect(high.risk.level).toBe('HIGH');
     expect(high.risk.doublingMinutes).toBeCloseTo(2.5, 1);
     expect(high.reasons.join(' ')).toMatch(/doubling every 2.5 min/);
-    const critical = assessWormRisk({ growth: growing, windowMinutes: 1, dscSources: 3, sensorsReporting: 4, sensorsKnown: 4, advisory: advisoryFor(() => [ms05027], 'TCP', 445, NOW, 90) });
+    const critical = assessWormRisk({ trend: confirmed, dscSources: 3, sensorsReporting: 4, sensorsKnown: 4, advisory: advisoryFor(() => [ms05027], 'TCP', 445, NOW, 90) });
     expect(critical.risk).toMatchObject({ level: 'CRITICAL', score: 100, dscSources: 3 });
     expect(critical.reasons.join(' ')).toMatch(/3 source\(s\) were earlier seen as destinations/);
   });
 
+  it('holds context without growth at low and provisional growth at elevated, whatever else is seen', () => {
+    const context = { dscSources: 5, sensorsReporting: 4, sensorsKnown: 4, advisory: advisoryFor(() => [ms05027], 'TCP', 445, NOW, 90) };
+    const none = assessWormRisk({ trend: NO_TREND, ...context });
+    expect(none.risk).toMatchObject({ level: 'LOW', score: 34 });
+    expect(none.reasons[0]).toMatch(/held at low without growth/);
+    const early = assessWormRisk({ trend: provisional, ...context });
+    expect(early.risk).toMatchObject({ level: 'ELEVATED', score: 54 });
+    expect(early.reasons.join(' ')).toMatch(/provisional: not yet told from a botnet's ramp/);
+  });
+
   it('says so when nothing points to a worm', () => {
-    const r = assessWormRisk({ growth: NO_GROWTH, windowMinutes: 1, dscSources: 0, sensorsReporting: 1, sensorsKnown: 1, advisory: noAdvisory });
+    const r = assessWormRisk({ trend: NO_TREND, dscSources: 0, sensorsReporting: 1, sensorsKnown: 1, advisory: noAdvisory });
     expect(r.risk).toMatchObject({ level: 'NONE', score: 0 });
     expect(r.reasons[0]).toMatch(/no growth/);
   });

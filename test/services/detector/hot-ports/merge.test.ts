@@ -102,7 +102,7 @@ describe('hot-port merge', () => {
     expect(closed(parts.alerts)).toEqual(closed(whole.alerts));
     expect(figures(parts.stats)).toEqual(figures(whole.stats).slice(0, parts.stats.length));
     expect(parts.stats.length).toBeGreaterThanOrEqual(whole.stats.length - 1);
-  });
+  }, 30_000);
 
   it('replaces a re-sent partial instead of adding it, and ignores an older copy', { timeout: 60_000 }, () => {
     const batches = traffic();
@@ -113,7 +113,7 @@ describe('hot-port merge', () => {
     expect(closed(twice.alerts)).toEqual(closed(once.alerts));
     expect(figures(twice.stats)).toEqual(figures(once.stats));
     expect(twice.counters.stale + twice.counters.late).toBeGreaterThan(0);
-  });
+  }, 30_000);
 
   it('decides the same alerts, FIRING included, however the partials are batched (a merger replaying after a crash)', { timeout: 60_000 }, () => {
     const all: PortPartial[] = [];
@@ -130,7 +130,7 @@ describe('hot-port merge', () => {
     const one = merged(1);
     expect(one.map((a) => a.state)).toEqual(['FIRING', 'UPDATED', 'UPDATED', 'RESOLVED']);
     for (const chunk of [2, 7, 25]) expect(merged(chunk)).toEqual(one);
-  });
+  }, 30_000);
 
   it('closes a merged window only when every sub-key is past it', () => {
     const merger = new PartialMerger(opts, () => []);

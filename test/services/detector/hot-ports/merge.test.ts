@@ -113,7 +113,7 @@ describe('hot-port merge', () => {
     expect(closed(twice.alerts)).toEqual(closed(once.alerts));
     expect(figures(twice.stats)).toEqual(figures(once.stats));
     expect(twice.counters.stale + twice.counters.late).toBeGreaterThan(0);
-  }, 30_000);
+  });
 
   it('decides the same alerts, FIRING included, however the partials are batched (a merger replaying after a crash)', { timeout: 60_000 }, () => {
     const all: PortPartial[] = [];
@@ -130,7 +130,7 @@ describe('hot-port merge', () => {
     const one = merged(1);
     expect(one.map((a) => a.state)).toEqual(['FIRING', 'UPDATED', 'UPDATED', 'RESOLVED']);
     for (const chunk of [2, 7, 25]) expect(merged(chunk)).toEqual(one);
-  }, 30_000);
+  });
 
   it('closes a merged window only when every sub-key is past it', () => {
     const merger = new PartialMerger(opts, () => []);

@@ -7,8 +7,9 @@
  *    and prints the console's address with a sign-in link.
  * 3. Starts a webhook receiver on 127.0.0.1, subscribes it through the
  *    alerter's API, and prints every alert whose signature it verified.
- * 4. Starts a sensor playing the demo scenario: background on common ports,
- *    then a surge on TCP 445. Scenario time runs PORTENT_DEMO_SPEED times
+ * 4. Starts a sensor playing a simulator scenario (`--scenario NAME`, default
+ *    demo: background on common ports, then a surge on TCP 445; `--help`
+ *    lists them). Scenario time runs PORTENT_DEMO_SPEED times
  *    faster than wall time (default 30: 28 scenario minutes in about a minute).
  *
  * Ctrl-C stops everything, broker included. PORTENT_DEMO_EXIT_WHEN_DONE=1
@@ -27,13 +28,27 @@ import { createLogger } from '../../services/common/logger.ts';
 import { startLocalBroker } from '../local-kafka/broker.ts';
 import type { LocalBroker } from '../local-kafka/broker.ts';
 import { pickFreePort } from '../local-kafka/config.ts';
+import { SCENARIOS } from '../../services/sensor/scenarios/catalogue.ts';
 import { formatAlert } from './format.ts';
+import { demoUsage, parseDemoArgs } from './options.ts';
+import type { DemoOptions } from './options.ts';
 import { startService, waitForHttp } from './processes.ts';
 import type { ServiceProcess } from './processes.ts';
 import { startDemoReceiver } from './receiver.ts';
 import type { DemoReceiver } from './receiver.ts';
 
 dropHarmlessWarnings();
+let options: DemoOptions;
+try {
+  options = parseDemoArgs(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(2);
+}
+if (options.help) {
+  process.stdout.write(`${demoUsage()}\n`);
+  process.exit(0);
+}
 const env = process.env;
 const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -117,9 +132,9 @@ try {
   await waitForHttp(`http://127.0.0.1:${consolePort}/readyz`, 60_000, () => consoleAlive);
   say(`console: open http://127.0.0.1:${consolePort}/#token=${token} (signs you in)`);
 
-  const sensor = startService('sensor', { ...base, PORTENT_SENSOR_ID: 'demo-sensor', PORTENT_SENSOR_SPEED: speed, PORTENT_SENSOR_SPOOL_DIR: join(logDir, 'spool') }, logDir);
+  const sensor = startService('sensor', { ...base, PORTENT_SENSOR_ID: 'demo-sensor', PORTENT_SENSOR_SCENARIO: options.scenario, PORTENT_SENSOR_SPEED: speed, PORTENT_SENSOR_SPOOL_DIR: join(logDir, 'spool') }, logDir);
   services.push(sensor);
-  say(`sensor playing the demo scenario at ${speed}x: background traffic, then a surge on tcp/445. Waiting for webhooks...`);
+  say(`sensor playing the ${options.scenario} scenario at ${speed}x: ${SCENARIOS[options.scenario]?.description ?? ''}. Waiting for webhooks...`);
   await sensor.exited;
   say(exitWhenDone ? 'scenario finished; waiting for the surge to resolve' : 'scenario finished. The system keeps running; Ctrl-C stops everything.');
 } catch (err) {

@@ -5,7 +5,7 @@ import type { Subscription } from '../../common/avro/generated-types.ts';
 import { subscriptionInvalid } from '../errors.ts';
 import type { SubscriptionStore } from '../subscriptions.ts';
 import { Unprocessable } from './contract.ts';
-import { CreateBody, CreatedView, IdParams, ListView, PatchBody, RotateBody, SubscriptionView, toView } from './subscription-schemas.ts';
+import { CreateBody, CreatedView, DEFAULT_GRACE_SECONDS, IdParams, ListView, PatchBody, RotateBody, SubscriptionView, toView } from './subscription-schemas.ts';
 import type { Clock } from '../../common/clock.ts';
 
 /** Sends one synthetic alert to one subscription, once, and says what happened. */
@@ -80,7 +80,7 @@ export function subscriptionRoutes(app: FastifyInstance, opts: SubscriptionRoute
     '/subscriptions/:id/rotate-secret',
     { schema: { tags, params: IdParams, body: Type.Optional(RotateBody), response: { 200: CreatedView } } },
     async (req) => {
-      const sub = await store.rotate(req.params.id, (req.body?.graceSeconds ?? 86_400) * 1000);
+      const sub = await store.rotate(req.params.id, (req.body?.graceSeconds ?? DEFAULT_GRACE_SECONDS) * 1000);
       req.log.info({ subscriptionId: sub.id }, 'subscription secret rotated');
       return { ...toView(sub, opts.clock()), secret: sub.secret };
     },

@@ -44,8 +44,10 @@ export const CreateBody = Type.Object(
   { additionalProperties: false },
 );
 export const PatchBody = Type.Object(optional, { additionalProperties: false, minProperties: 1 });
+/** How long a rotated-out secret keeps signing when the caller does not say. */
+export const DEFAULT_GRACE_SECONDS = 86_400;
 export const RotateBody = Type.Object(
-  { graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86_400, default: 86_400 })) },
+  { graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86_400, default: DEFAULT_GRACE_SECONDS })) },
   { additionalProperties: false },
 );
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });

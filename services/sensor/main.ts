@@ -9,7 +9,7 @@
 import type { ConnectionEvent } from '../common/avro/generated-types.ts';
 import { topicNames } from '../common/kafka/topics.ts';
 import { KafkaTransport } from '../common/kafka/transport.ts';
-import { configOrExit, dropHarmlessWarnings, exitOnFatal } from '../common/lifecycle.ts';
+import { configOrExit, dropHarmlessWarnings, exitOnFatal, onShutdown } from '../common/lifecycle.ts';
 import { createLogger } from '../common/logger.ts';
 import { startHealthServer } from '../common/health-server.ts';
 import { startTelemetry } from '../common/telemetry/sdk.ts';
@@ -75,16 +75,22 @@ const stats = config.statsSeconds > 0 ? setInterval(() => {
   logger.info({ metrics: metrics.snapshot() }, 'sensor metrics');
 }, config.statsSeconds * 1000) : undefined;
 
+// SIGTERM/SIGINT (common/lifecycle.ts): the input stops, and what was read is flushed and
+// reported below, which then exits itself; the grace bounds a flush the broker never takes.
 const stop = new AbortController();
-let signalled = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (signalled) process.exit(1);
-    signalled = true;
-    logger.info({ signal }, 'stopping: flushing what was read');
+let finished: () => void = () => undefined;
+const done = new Promise<void>((resolve) => {
+  finished = resolve;
+});
+onShutdown(
+  logger,
+  () => {
+    logger.info('stopping: flushing what was read');
     stop.abort();
-  });
-}
+    return done;
+  },
+  config.flushGraceMs + 10_000,
+);
 
 const { input } = config;
 logger.info({ input: { ...input, scenario: input.kind === 'simulator' ? input.scenario.name : undefined }, spoolDir: config.spoolDir, pseudonymised: config.pseudonymKey !== undefined }, 'sensor starting');
@@ -115,4 +121,5 @@ if (exitCode === 0 && final.spoolEvents > 0) {
   process.stderr.write(`${final.spoolEvents} events wait in the spool ${config.spoolDir} for Kafka at ${config.brokers.join(',')}; the next run with this spool sends them\n`);
   exitCode = 75;
 }
+finished();
 process.exit(exitCode);

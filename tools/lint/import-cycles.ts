@@ -3,7 +3,7 @@
  * imports included. ESLint's import-x/no-cycle skips `import type`, but a
  * circle closed by a type is still a circle for a reader (and for the order
  * files can be understood in); the fix is to move the shared type down to a
- * module both sides can import. Run by `npm run lint`.
+ * module both sides can import. Run by `npm run lint` after ESLint.
  *
  * Reads every .ts file under the given folders (default: the ones tsconfig
  * includes), takes its relative `import`/`export … from` specifiers with the

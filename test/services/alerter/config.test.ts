@@ -27,6 +27,7 @@ describe('loadAlerterConfig', () => {
       apiTokens: ['aaaaaaaaaaaaaaaa1', 'bbbbbbbbbbbbbbbb2'],
       groupId: 'portent-alerter',
       sessionTimeoutMs: 30_000,
+      kafkaStartupTimeoutMs: 60_000,
       delivery: { timeoutMs: 10_000, retrySchedule: [1_000, 5_000, 30_000], maxResponseBytes: 65_536 },
       pacing: { allowedCidrs: [], concurrency: 4, ratePerSecond: 50, disableAfterMs: 5 * 86_400_000, maxAlertAgeMs: 86_400_000 },
     });

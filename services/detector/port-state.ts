@@ -17,7 +17,7 @@ import { NO_TREND, trendOf } from './trend.ts';
 import type { Trend } from './trend.ts';
 import { TrendHistory } from './trend-history.ts';
 import type { TrendSnapshot } from './trend-history.ts';
-import { assessWormRisk } from './worm-risk.ts';
+import { assessWormRisk, dscExpected } from './worm-risk.ts';
 import type { RiskAssessment } from './worm-risk.ts';
 import { wormRiskAlert } from './worm-risk-alert.ts';
 
@@ -232,7 +232,7 @@ export class PortState {
   /** Every closed window: the trend, the worm-risk and its WORM_RISK notification. */
   #riskStep(start: number, acc: WindowAccumulator | undefined, figures: WindowFigures, decidedAt: number, out: PortOutput): void {
     const extras = acc?.extras() ?? EMPTY_EXTRAS;
-    this.#history.push(figures.distinctSources, extras.newSources);
+    this.#history.push(figures.distinctSources, extras.newSources, extras.dscSources);
     this.#trend = trendOf(this.#history, this.#opts.windowMs / 60_000);
     const step = this.#watch.observe(start, this.#assess(figures, extras, decidedAt), this.protocol, this.port);
     if (step.state === undefined || step.episode === undefined) return;
@@ -247,6 +247,7 @@ export class PortState {
     return assessWormRisk({
       trend: this.#trend,
       dscSources: extras.dscSources,
+      dscExpected: dscExpected(this.#history.dscShare(), figures.distinctSources),
       sensorsReporting: figures.sensors,
       sensorsKnown: Math.max(this.#ctx.sensorsKnown(), figures.sensors),
       advisory: advisoryFor(this.#ctx.advisories, this.protocol, this.port, eventTime, this.#opts.advisoryRecentDays),

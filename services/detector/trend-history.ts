@@ -7,11 +7,17 @@
  * - coarse: sums of `BLOCK` consecutive windows, the last `COARSE_POINTS`
  *   blocks (5.6 h at 1-minute windows: slow worms, doubling in up to ~2 h).
  *
- * ~210 numbers a port, held in the checkpoint with the rest of its state.
+ * It also keeps the DSC sources (earlier destinations on the port, Gu et al.)
+ * of the last `FINE_POINTS` windows: their share of the distinct sources before
+ * the last `DSC_RECENT` windows is the port's own coincidence rate (worm-risk.ts).
+ *
+ * ~270 numbers a port, held in the checkpoint with the rest of its state.
  */
 export const FINE_POINTS = 64;
 export const BLOCK = 8;
 export const COARSE_POINTS = 42;
+/** Windows left out of the DSC reference: a worm's own recent DSC must not raise its coincidence rate. */
+export const DSC_RECENT = 16;
 
 /** Index of a series: 0 = distinct sources, 1 = new sources. */
 export type SeriesIndex = 0 | 1;
@@ -23,6 +29,8 @@ export interface TrendSnapshot {
   /** Sums of the windows of the block being filled, and how many it has. */
   readonly partial: [number, number];
   readonly partialWindows: number;
+  /** DSC sources of the fine windows (absent in checkpoints written before it was kept). */
+  readonly dsc?: number[];
 }
 
 export class TrendHistory {
@@ -30,6 +38,7 @@ export class TrendHistory {
   readonly #coarse: [number[], number[]] = [[], []];
   #partial: [number, number] = [0, 0];
   #partialWindows = 0;
+  readonly #dsc: number[] = [];
 
   static restore(s: TrendSnapshot | undefined): TrendHistory {
     const h = new TrendHistory();
@@ -40,6 +49,8 @@ export class TrendHistory {
     }
     h.#partial = [...s.partial];
     h.#partialWindows = s.partialWindows;
+    // A checkpoint without DSC: no reference until the windows are seen again.
+    if (s.dsc !== undefined) h.#dsc.push(...s.dsc.slice(-h.#fine[0].length));
     return h;
   }
 
@@ -49,11 +60,14 @@ export class TrendHistory {
       coarse: [[...this.#coarse[0]], [...this.#coarse[1]]],
       partial: [...this.#partial],
       partialWindows: this.#partialWindows,
+      dsc: [...this.#dsc],
     };
   }
 
   /** One closed window's figures. */
-  push(distinctSources: number, newSources: number): void {
+  push(distinctSources: number, newSources: number, dscSources = 0): void {
+    // Aligned with the last fine windows (a history restored without DSC starts it empty).
+    append(this.#dsc, dscSources, FINE_POINTS);
     const values = [distinctSources, newSources] as const;
     for (const i of [0, 1] as const) {
       append(this.#fine[i], values[i], FINE_POINTS);
@@ -70,6 +84,24 @@ export class TrendHistory {
   /** Oldest first: one value per window (fine) or per block of `BLOCK` windows (coarse). */
   series(i: SeriesIndex, coarse: boolean): readonly number[] {
     return coarse ? this.#coarse[i] : this.#fine[i];
+  }
+
+  /**
+   * DSC sources per distinct source in the windows before the last `DSC_RECENT`:
+   * how often a port's sources were its destinations by coincidence (sources and
+   * destinations overlap on any port). Undefined before `DSC_RECENT` such windows.
+   */
+  dscShare(): number | undefined {
+    const n = this.#dsc.length - DSC_RECENT;
+    if (n < DSC_RECENT) return undefined;
+    const fine = this.#fine[0].slice(-this.#dsc.length);
+    let dsc = 0;
+    let sources = 0;
+    for (let t = 0; t < n; t++) {
+      dsc += this.#dsc[t] ?? 0;
+      sources += fine[t] ?? 0;
+    }
+    return dsc / Math.max(sources, 1);
   }
 
   /** The last closed windows' distinct sources, oldest first (shape, reasons). */

@@ -4,18 +4,10 @@
  * background with a daily rhythm and organic growth. Counts only (distinct
  * and new sources per window), so a day of input takes milliseconds.
  */
+import { seededRandom } from '../../../services/sensor/scenarios/random.ts';
 
-/** Seeded uniform [0, 1) (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** Seeded uniform [0, 1): the simulator's generator (mulberry32), so both draw the same sequences. */
+export const seeded = seededRandom;
 
 function normal(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
